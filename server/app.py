@@ -1,0 +1,97 @@
+"""The application factory: one ASGI app serving pages, static files and Socket.IO."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import socketio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from server import errors, health
+from server.db import Database
+from server.fairs import routes as fair_routes
+from server.identity import routes as identity_routes
+from server.identity.passwords import Passwords
+from server.middleware import RequestContextMiddleware
+from server.realtime.fair import FairNamespace
+from server.realtime.hub import Hub
+from server.settings import WEB_DIR, Settings
+from server.templating import create_templates
+
+logger = logging.getLogger("fiera")
+
+
+class SecurityHeadersMiddleware:
+    """Headers every response carries: no framing, no sniffing, a strict referrer policy."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(
+                    [
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"x-frame-options", b"DENY"),
+                        (b"referrer-policy", b"same-origin"),
+                    ]
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    settings: Settings | None = None,
+    database: Database | None = None,
+    presence_grace_seconds: float = 10.0,
+) -> ASGIApp:
+    """Build the whole application; `database` lets tests bind it to their own connection."""
+    settings = settings or Settings.from_env()
+    database = database or Database.from_url(settings.database_url)
+    hub = Hub(settings, database)
+    fair_namespace = FairNamespace(presence_grace_seconds)
+    hub.register(fair_namespace)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        fair_namespace.presence.close()
+        await database.dispose()
+
+    routes = [
+        *health.routes,
+        *identity_routes.routes,
+        *fair_routes.routes,
+        Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
+    ]
+    app = Starlette(
+        debug=settings.debug,
+        routes=routes,
+        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(RequestContextMiddleware)],
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            errors.LoginRequired: errors.login_required,
+            Exception: errors.server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.templates = create_templates()
+    app.state.passwords = Passwords(settings)
+    app.state.hub = hub
+    app.state.fair_namespace = fair_namespace
+    return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="socket.io")

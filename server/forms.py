@@ -1,0 +1,18 @@
+"""Reading submitted forms defensively: every value a bounded string, never a 500."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+MAX_FIELD = 20_000
+
+
+async def read_form(request: Request) -> FormData:
+    return await request.form(max_files=0, max_fields=50, max_part_size=MAX_FIELD * 4)
+
+
+def text(form: FormData, name: str) -> str:
+    """The field as text ('' when missing or a file); long values are kept for the validator."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,39 @@
+"""argon2id hashing, run in a worker thread so that the event loop keeps serving."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.settings import Settings
+
+
+class Passwords:
+    def __init__(self, settings: Settings):
+        self.hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_cost,
+            parallelism=settings.argon2_parallelism,
+        )
+        # Verified against when the e-mail is unknown, so that both answers take as long.
+        self._dummy_hash = self.hasher.hash("not a real password")
+
+    def hash_sync(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    async def hash(self, password: str) -> str:
+        return await anyio.to_thread.run_sync(self.hasher.hash, password)
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when `password` matches; an unknown user (None) costs the same time."""
+
+        def check() -> bool:
+            try:
+                return self.hasher.verify(password_hash or self._dummy_hash, password) and (
+                    password_hash is not None
+                )
+            except (VerificationError, InvalidHashError):
+                return False
+
+        return await anyio.to_thread.run_sync(check)

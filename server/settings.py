@@ -1,0 +1,73 @@
+"""Settings read from the environment, with defaults that suit the embedded demo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WEB_DIR = PROJECT_ROOT / "web"
+
+
+def _load_or_create_secret(var_dir: Path) -> str:
+    """Return the secret kept under var/, creating it (mode 0600) on first use."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    base_url: str | None = None
+    var_dir: Path = field(default_factory=lambda: Path("var"))
+    # argon2id costs: the library's defaults (RFC 9106 low-memory profile); tests lower them.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    argon2_parallelism: int = 4
+    session_idle_seconds: int = 8 * 3600
+    session_absolute_seconds: int = 14 * 24 * 3600
+    login_max_failures_per_email: int = 5
+    login_max_failures_per_ip: int = 30
+    login_failure_window_seconds: int = 15 * 60
+    debug: bool = False
+
+    @property
+    def https(self) -> bool:
+        return bool(self.base_url and self.base_url.startswith("https://"))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from FIERA_* environment variables."""
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("FIERA_VAR_DIR", "var"))
+        database_url = env.get("FIERA_DATABASE_URL") or (
+            f"sqlite+aiosqlite:///{(var_dir / 'fiera.sqlite3').as_posix()}"
+        )
+        if database_url.startswith("sqlite"):
+            var_dir.mkdir(parents=True, exist_ok=True)
+        secret_key = env.get("FIERA_SECRET_KEY") or _load_or_create_secret(var_dir)
+        kwargs: dict = {}
+        for name in ("argon2_time_cost", "argon2_memory_cost", "argon2_parallelism"):
+            value = env.get(f"FIERA_{name.upper()}")
+            if value:
+                kwargs[name] = int(value)
+        return cls(
+            database_url=database_url,
+            secret_key=secret_key,
+            redis_url=env.get("FIERA_REDIS_URL") or None,
+            base_url=(env.get("FIERA_BASE_URL") or "").rstrip("/") or None,
+            var_dir=var_dir,
+            debug=env.get("FIERA_DEBUG", "") in ("1", "true", "yes"),
+            **kwargs,
+        )
