@@ -66,7 +66,7 @@ async def hall_summaries(db: AsyncSession, fair: Fair) -> list[HallSummary]:
         .where(Participant.fair_id == fair.id, Participant.role == Role.EXHIBITOR)
         .group_by(Firm.region)
     )
-    counts = dict(rows.tuples().all())
+    counts = dict(rows.all())
     return [HallSummary(hall, counts.get(hall.region, 0)) for hall in fair.halls]
 
 
@@ -76,7 +76,7 @@ async def role_counts(db: AsyncSession, fair: Fair) -> dict[str, int]:
         .where(Participant.fair_id == fair.id)
         .group_by(Participant.role)
     )
-    return {str(role): count for role, count in rows.tuples().all()}
+    return {str(role): count for role, count in rows.all()}
 
 
 async def participants(db: AsyncSession, fair: Fair) -> list[Participant]:
