@@ -11,9 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.app import create_app
 from server.db import Database, create_engine
+from server.demo import seed
+from server.identity.passwords import Passwords
 from server.migrations import upgrade_connection
 from server.settings import Settings
 from tests.support import databases
+from tests.support.live import serve
 
 BACKENDS = ["sqlite", "postgresql"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -122,3 +125,14 @@ async def fresh_url(backend, var_dir):
     await engine.dispose()
     yield url
     await databases.drop_database(url)
+
+
+@pytest.fixture
+async def live(fresh_url, var_dir):
+    """The demo fairs served for real on 127.0.0.1; yields (base URL, database, settings)."""
+    settings = make_settings(fresh_url, var_dir)
+    database = Database.from_url(fresh_url)
+    async with database.session() as session:
+        await seed(session, Passwords(settings))
+    async with serve(create_app(settings, database, presence_grace_seconds=0.3)) as url:
+        yield url, database, settings

@@ -16,10 +16,10 @@ logger = logging.getLogger("fiera.realtime")
 
 
 class Refused(socketio.exceptions.ConnectionRefusedError):
-    """A refused handshake; the client's connect_error carries `reason`."""
+    """A refused handshake: the client's connect_error has the message and data.reason."""
 
     def __init__(self, reason: str, message: str):
-        super().__init__({"reason": reason, "message": message})
+        super().__init__(message, {"reason": reason})
 
 
 def allowed_origin(environ: dict, base_url: str | None) -> bool:
