@@ -48,8 +48,13 @@ async def world(db, app):
     await make_participant(db, fair_a, users["exhibitor"], Role.EXHIBITOR)
     a_buyer = await make_participant(db, fair_a, users["buyer"], Role.BUYER)
     b_buyer = await make_participant(db, fair_b, await make_user(db, passwords), Role.BUYER)
-    names = {"A": fair_a.slug, "B": fair_b.slug, "H": hidden.slug,
-             "A_buyer": a_buyer.id, "B_buyer": b_buyer.id}
+    names = {
+        "A": fair_a.slug,
+        "B": fair_b.slug,
+        "H": hidden.slug,
+        "A_buyer": a_buyer.id,
+        "B_buyer": b_buyer.id,
+    }
     return users, names
 
 

@@ -20,10 +20,17 @@ def session_cookie(response: httpx.Response) -> str:
 
 
 async def test_sign_up_logs_in_and_shows_the_account(client, db):
-    response = await submit(client, "/signup", {
-        "name": "Anna Colucci", "email": "Anna@Sassi.example", "password": "a long passphrase",
-        "language": "it", "time_zone": "Europe/Rome",
-    })
+    response = await submit(
+        client,
+        "/signup",
+        {
+            "name": "Anna Colucci",
+            "email": "Anna@Sassi.example",
+            "password": "a long passphrase",
+            "language": "it",
+            "time_zone": "Europe/Rome",
+        },
+    )
     assert response.status_code == 303
     user = await db.scalar(select(User).where(User.email == "anna@sassi.example"))
     assert user is not None and user.password_hash.startswith("$argon2id$")
@@ -35,10 +42,17 @@ async def test_sign_up_logs_in_and_shows_the_account(client, db):
 
 async def test_sign_up_twice_with_one_address_is_refused(client, db, app):
     await make_user(db, app.other_asgi_app.state.passwords, email="taken@example.com")
-    response = await submit(client, "/signup", {
-        "name": "Someone", "email": "taken@example.com", "password": "a long passphrase",
-        "language": "en", "time_zone": "Europe/Rome",
-    })
+    response = await submit(
+        client,
+        "/signup",
+        {
+            "name": "Someone",
+            "email": "taken@example.com",
+            "password": "a long passphrase",
+            "language": "en",
+            "time_zone": "Europe/Rome",
+        },
+    )
     assert response.status_code == 400
     assert "An account with this e-mail address already exists." in visible_text(response.text)
     assert await db.scalar(select(func.count()).select_from(User)) == 1
@@ -59,8 +73,10 @@ async def test_login_sets_a_safe_cookie_and_rotates_the_session(client, db, app)
     assert "Secure" not in first  # served over plain http here
     # logging in again while logged in (e.g. as someone else) starts a new session
     page = await client.get("/account")
-    again = await client.post("/login", data={
-        "email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page.text)})
+    again = await client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+    )
     second = session_cookie(again)
     assert first.split(";")[0] != second.split(";")[0]
     # the first session was ended when the second began
@@ -75,8 +91,9 @@ async def test_cookie_is_secure_behind_https(settings, database, db):
 
     app = create_app(replace(settings, base_url="https://fiera.example"), database)
     user = await make_user(db, app.other_asgi_app.state.passwords)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="https://fiera.example") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://fiera.example"
+    ) as client:
         assert "Secure" in session_cookie(await log_in(client, user.email, PASSWORD))
 
 
@@ -149,17 +166,26 @@ async def test_a_post_from_another_origin_is_refused(client, db, app):
 async def test_next_only_goes_to_our_own_pages(client, db, app):
     user = await make_user(db, app.other_asgi_app.state.passwords)
     page = await client.get("/login?next=//evil.example/")
-    response = await client.post("/login?next=//evil.example/", data={
-        "email": user.email, "password": PASSWORD, "csrf_token": csrf_token(page.text),
-        "next": "//evil.example/"})
+    response = await client.post(
+        "/login?next=//evil.example/",
+        data={
+            "email": user.email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.text),
+            "next": "//evil.example/",
+        },
+    )
     assert response.headers["location"] == "/"
 
 
 async def test_profile_changes_are_saved(client, db, app):
     user = await make_user(db, app.other_asgi_app.state.passwords)
     await log_in(client, user.email, PASSWORD)
-    response = await submit(client, "/account", {
-        "name": "Nikos Georgiou", "language": "en", "time_zone": "Europe/Athens"})
+    response = await submit(
+        client,
+        "/account",
+        {"name": "Nikos Georgiou", "language": "en", "time_zone": "Europe/Athens"},
+    )
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
     assert "Your profile is saved." in visible_text(page.text)
@@ -170,14 +196,20 @@ async def test_profile_changes_are_saved(client, db, app):
 async def test_password_change_needs_the_current_password(client, db, app):
     user = await make_user(db, app.other_asgi_app.state.passwords)
     await log_in(client, user.email, PASSWORD)
-    response = await submit(client, "/account", {
-        "current_password": "not it at all", "new_password": "a brand new passphrase"},
-        action="/account/password")
+    response = await submit(
+        client,
+        "/account",
+        {"current_password": "not it at all", "new_password": "a brand new passphrase"},
+        action="/account/password",
+    )
     assert response.status_code == 400
     assert "That is not your current password." in visible_text(response.text)
-    response = await submit(client, "/account", {
-        "current_password": PASSWORD, "new_password": "a brand new passphrase"},
-        action="/account/password")
+    response = await submit(
+        client,
+        "/account",
+        {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        action="/account/password",
+    )
     assert response.status_code == 303
     client.cookies.clear()
     await log_in(client, user.email, "a brand new passphrase")

@@ -18,8 +18,13 @@ BAD_VALUES = {
 @pytest.mark.parametrize("kind", BAD_VALUES)
 @pytest.mark.parametrize("field", ["name", "email", "password"])
 async def test_sign_up_with_bad_values(client, db, field, kind):
-    values = {"name": "Vito Lorusso", "email": "vito@murgia.example",
-              "password": "a long passphrase", "language": "en", "time_zone": "Europe/Rome"}
+    values = {
+        "name": "Vito Lorusso",
+        "email": "vito@murgia.example",
+        "password": "a long passphrase",
+        "language": "en",
+        "time_zone": "Europe/Rome",
+    }
     values[field] = BAD_VALUES[kind]
     response = await submit(client, "/signup", values)
     text = visible_text(response.text)
@@ -51,16 +56,26 @@ async def test_log_in_with_bad_values(client, field, kind):
     response = await submit(client, "/login", values)
     assert response.status_code == 400
     text = visible_text(response.text)
-    assert ("E-mail address or password is not right." in text
-            or "Enter a valid e-mail address" in text
-            or "Enter your e-mail address." in text
-            or "Enter your password." in text)
+    assert (
+        "E-mail address or password is not right." in text
+        or "Enter a valid e-mail address" in text
+        or "Enter your e-mail address." in text
+        or "Enter your password." in text
+    )
 
 
 async def test_unknown_language_and_time_zone_are_form_errors(client):
-    response = await submit(client, "/signup", {
-        "name": "Léa Fabre", "email": "lea@phocee.example", "password": "a long passphrase",
-        "language": "xx\x00", "time_zone": "Mars/Olympus"})
+    response = await submit(
+        client,
+        "/signup",
+        {
+            "name": "Léa Fabre",
+            "email": "lea@phocee.example",
+            "password": "a long passphrase",
+            "language": "xx\x00",
+            "time_zone": "Mars/Olympus",
+        },
+    )
     text = visible_text(response.text)
     assert response.status_code == 400
     assert "Choose one of the offered languages." in text
@@ -69,7 +84,8 @@ async def test_unknown_language_and_time_zone_are_form_errors(client):
 
 async def test_a_huge_form_body_is_refused_politely(client):
     page = await client.get("/login")
-    response = await client.post("/login", data={
-        "email": "a" * 2_000_000, "csrf_token": csrf_token(page.text)})
+    response = await client.post(
+        "/login", data={"email": "a" * 2_000_000, "csrf_token": csrf_token(page.text)}
+    )
     assert response.status_code == 413
     assert "larger than this page accepts" in visible_text(response.text)

@@ -14,9 +14,20 @@ TRANSLATIONS = PROJECT_ROOT / "web" / "translations"
 def test_the_italian_catalogue_is_complete(tmp_path: Path):
     template = tmp_path / "messages.pot"
     subprocess.run(
-        [Path(sys.executable).parent / "pybabel", "extract", "-F",
-         TRANSLATIONS / "babel.cfg", "-k", "lazy_gettext", "-o", template, "."],
-        cwd=PROJECT_ROOT, check=True, capture_output=True,
+        [
+            Path(sys.executable).parent / "pybabel",
+            "extract",
+            "-F",
+            TRANSLATIONS / "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            template,
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
     )
     with template.open("rb") as f:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}

@@ -16,9 +16,12 @@ async def test_home_lists_published_fairs_only(client, db):
 
 
 async def test_fair_page_shows_times_in_the_fair_zone_for_visitors(client, db):
-    fair = await make_fair(db, name="Fiera Mediterranea B2B",
-                           starts_at=datetime(2027, 3, 17, 8, 30, tzinfo=UTC),
-                           ends_at=datetime(2027, 3, 18, 17, 0, tzinfo=UTC))
+    fair = await make_fair(
+        db,
+        name="Fiera Mediterranea B2B",
+        starts_at=datetime(2027, 3, 17, 8, 30, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 18, 17, 0, tzinfo=UTC),
+    )
     text = visible_text((await client.get(f"/fairs/{fair.slug}")).text)
     assert "Wednesday 17 March 2027, 09:30" in text
     assert "Thursday 18 March 2027, 18:00" in text
@@ -40,8 +43,9 @@ async def test_a_visitor_joins_a_fair_as_buyer(client, db, app):
     user = await make_user(db, app.other_asgi_app.state.passwords)
     await log_in(client, user.email, PASSWORD)
     assert "Join this fair" in visible_text((await client.get(f"/fairs/{fair.slug}")).text)
-    response = await submit(client, f"/fairs/{fair.slug}", {"attendance": "online"},
-                            action=f"/fairs/{fair.slug}/join")
+    response = await submit(
+        client, f"/fairs/{fair.slug}", {"attendance": "online"}, action=f"/fairs/{fair.slug}/join"
+    )
     assert response.status_code == 303
     text = visible_text((await client.get(f"/fairs/{fair.slug}")).text)
     assert "You take part as a buyer." in text and "You join online." in text
@@ -61,8 +65,9 @@ async def test_organiser_sees_the_participants(client, db, app):
 
 async def test_italian_pages(client, db):
     fair = await make_fair(db, starts_at=datetime(2027, 3, 17, 8, 30, tzinfo=UTC))
-    response = await submit(client, "/", {"language": "it", "next": f"/fairs/{fair.slug}"},
-                            action="/language")
+    response = await submit(
+        client, "/", {"language": "it", "next": f"/fairs/{fair.slug}"}, action="/language"
+    )
     assert response.headers["location"] == f"/fairs/{fair.slug}"
     text = visible_text((await client.get(f"/fairs/{fair.slug}")).text)
     assert "mercoledì 17 marzo 2027, 09:30" in text

@@ -29,8 +29,9 @@ async def connect(url: str, cookie: str | None = None, origin: str | None = None
     errors: list = []
     client.on("connect_error", errors.append, namespace="/fair")
     try:
-        await client.connect(url, headers=headers, namespaces=["/fair"],
-                             transports=["websocket"], wait_timeout=5)
+        await client.connect(
+            url, headers=headers, namespaces=["/fair"], transports=["websocket"], wait_timeout=5
+        )
     except socketio.exceptions.ConnectionError:
         return None, errors
     return client, errors

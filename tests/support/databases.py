@@ -48,7 +48,7 @@ async def drop_database(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         for suffix in ("", "-wal", "-shm"):
-            Path(parsed.database + suffix).unlink(missing_ok=True)  # noqa: ASYNC240
+            Path(parsed.database + suffix).unlink(missing_ok=True)
         return
     connection = await asyncpg.connect(_asyncpg_dsn(postgres_server_url()))
     try:
