@@ -1,7 +1,11 @@
 """What people see on the home, fair and error pages."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import httpx
+
+from server.app import create_app
 from server.fairs.models import Role
 from tests.support.factories import PASSWORD, make_fair, make_participant, make_user
 from tests.support.pages import log_in, submit, visible_text
@@ -96,3 +100,20 @@ async def test_pages_carry_security_headers(client):
     response = await client.get("/")
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_broken_database_gives_a_friendly_500_and_a_failing_health_check(
+    settings, tmp_path
+):
+    # a directory where the SQLite file should be: every query fails
+    broken = tmp_path / "not-a-database"
+    broken.mkdir()
+    app = create_app(replace(settings, database_url=f"sqlite+aiosqlite:///{broken}"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        health = await client.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["database"].startswith("error")
+        page = await client.get("/")
+        assert page.status_code == 500
+        assert "Something went wrong" in visible_text(page.text)
