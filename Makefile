@@ -56,7 +56,7 @@ messages: $(VENV)/.test
 	$(BIN)/pybabel extract -F web/translations/babel.cfg -k lazy_gettext --no-location \
 	  --sort-output --project Fiera -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations \
-	  --no-location --no-fuzzy-matching --ignore-obsolete
+	  --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@ import contextlib
 import logging
 
 import socketio
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -13,7 +14,10 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from server import errors, health
+from booths import demo as booths_demo
+from booths import routes as booth_routes
+from booths.events import BoothsNamespace, RateLimit
+from server import demo, errors, health
 from server.db import Database
 from server.fairs import routes as fair_routes
 from server.identity import routes as identity_routes
@@ -53,10 +57,17 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+async def seed_demo(db: AsyncSession, passwords: Passwords) -> None:
+    """The whole demo: fairs and people, then what each feature shows of them."""
+    await demo.seed(db, passwords)
+    await booths_demo.seed(db)
+
+
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
     presence_grace_seconds: float = 10.0,
+    chat_rate_limit: RateLimit | None = None,
 ) -> ASGIApp:
     """Build the whole application; `database` lets tests bind it to their own connection."""
     settings = settings or Settings.from_env()
@@ -64,6 +75,7 @@ def create_app(
     hub = Hub(settings, database)
     fair_namespace = FairNamespace(presence_grace_seconds)
     hub.register(fair_namespace)
+    hub.register(BoothsNamespace(chat_rate_limit))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -75,6 +87,7 @@ def create_app(
         *health.routes,
         *identity_routes.routes,
         *fair_routes.routes,
+        *booth_routes.routes,
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(

@@ -33,14 +33,14 @@ def _migrate(settings: Settings) -> None:
 
 
 async def _seed_demo(settings: Settings) -> None:
-    from server import demo
+    from server.app import seed_demo
     from server.db import Database
     from server.identity.passwords import Passwords
 
     database = Database.from_url(settings.database_url)
     try:
         async with database.session() as db:
-            await demo.seed(db, Passwords(settings))
+            await seed_demo(db, Passwords(settings))
     finally:
         await database.dispose()
 

@@ -107,6 +107,9 @@ class RequestContextMiddleware:
             return receive, "origin"
         chunks: list[bytes] = []
         size = 0
+        # Uploads may be larger than forms; a bit over the upload limit so the form can say why.
+        multipart = headers.get("content-type", "").startswith("multipart/form-data")
+        limit = settings.max_upload_bytes + MAX_FORM_BODY if multipart else MAX_FORM_BODY
         more = True
         while more:
             message = await receive()
@@ -114,7 +117,7 @@ class RequestContextMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_FORM_BODY:
+            if size > limit:
                 return _replay(b""), "too-large"
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -40,7 +40,13 @@ class Settings:
     login_max_failures_per_email: int = 5
     login_max_failures_per_ip: int = 30
     login_failure_window_seconds: int = 15 * 60
+    max_upload_bytes: int = 10_000_000
+    upload_dir_setting: Path | None = None
     debug: bool = False
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.upload_dir_setting or self.var_dir / "uploads"
 
     @property
     def https(self) -> bool:
@@ -68,6 +74,10 @@ class Settings:
             redis_url=env.get("FIERA_REDIS_URL") or None,
             base_url=(env.get("FIERA_BASE_URL") or "").rstrip("/") or None,
             var_dir=var_dir,
+            upload_dir_setting=Path(env["FIERA_UPLOAD_DIR"])
+            if env.get("FIERA_UPLOAD_DIR")
+            else None,
+            max_upload_bytes=int(env.get("FIERA_MAX_UPLOAD_BYTES") or 10_000_000),
             debug=env.get("FIERA_DEBUG", "") in ("1", "true", "yes"),
             **kwargs,
         )

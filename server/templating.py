@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_timezone_name
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from server import i18n
@@ -31,6 +33,30 @@ def zone_label(zone: ZoneInfo, when: datetime) -> str:
     """A zone named for people, e.g. 'Central European Time (Europe/Rome)'."""
     long_name = get_timezone_name(when.astimezone(zone), width="long", locale=i18n.locale())
     return f"{long_name} ({zone.key})"
+
+
+def render(request: Request, template: str, context: dict, status: int = 200) -> Response:
+    """A page from `template`, with the context every page has."""
+    return request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+
+
+def country_name(code: str) -> str:
+    """A country's name in the page's language ('GR' → 'Greece' / 'Grecia')."""
+    return i18n.locale().territories.get(code.upper(), code)
+
+
+def query_with(request: Request, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    params = dict(request.query_params)
+    params.update({key: str(value) for key, value in changes.items()})
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+def route_exists(request: Request, name: str) -> bool:
+    """Whether a feature mounted the route: links to other features only where they work."""
+    return any(getattr(route, "name", None) == name for route in request.app.routes)
 
 
 def csrf_token(request: Request) -> str:
@@ -60,4 +86,7 @@ def create_templates() -> Jinja2Templates:
     env.globals["zone_label"] = zone_label
     env.globals["viewer_zone"] = viewer_zone
     env.globals["zone_choices"] = zone_choices
+    env.globals["route_exists"] = route_exists
+    env.globals["country_name"] = country_name
+    env.globals["query_with"] = query_with
     return Jinja2Templates(env=env, context_processors=[_context])

@@ -9,9 +9,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from server.app import create_app
+from server.app import create_app, seed_demo
 from server.db import Database, create_engine
-from server.demo import seed
 from server.identity.passwords import Passwords
 from server.migrations import upgrade_connection
 from server.settings import Settings
@@ -133,6 +132,6 @@ async def live(fresh_url, var_dir):
     settings = make_settings(fresh_url, var_dir)
     database = Database.from_url(fresh_url)
     async with database.session() as session:
-        await seed(session, Passwords(settings))
+        await seed_demo(session, Passwords(settings))
     async with serve(create_app(settings, database, presence_grace_seconds=0.3)) as url:
         yield url, database, settings

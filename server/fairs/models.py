@@ -28,7 +28,7 @@ class BookingMode(enum.StrEnum):
     ORGANISER = "organiser"  # accepted requests wait for the optimiser
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+def enum_column(cls: type[enum.StrEnum], name: str) -> Enum:
     # Stored as VARCHAR with a CHECK constraint: identical on SQLite and PostgreSQL, and a new
     # value is a simple migration.
     return Enum(
@@ -56,7 +56,7 @@ class Fair(Base):
     hybrid: Mapped[bool] = mapped_column(Boolean, default=True)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     booking_mode: Mapped[BookingMode] = mapped_column(
-        _enum(BookingMode, "booking_mode"), default=BookingMode.ON_ACCEPTANCE
+        enum_column(BookingMode, "booking_mode"), default=BookingMode.ON_ACCEPTANCE
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -107,9 +107,9 @@ class Participant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "participant_role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "participant_role"))
     attendance: Mapped[Attendance] = mapped_column(
-        _enum(Attendance, "participant_attendance"), default=Attendance.ONSITE
+        enum_column(Attendance, "participant_attendance"), default=Attendance.ONSITE
     )
     max_meetings: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,18 +12,13 @@ from server.fairs.access import load_fair, require_role
 from server.fairs.models import Attendance, Role
 from server.forms import read_form, text
 from server.identity.access import current_user, require_user
-
-
-def _render(request: Request, template: str, context: dict, status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
+from server.templating import render
 
 
 async def home(request: Request) -> Response:
     async with request.app.state.database.session() as db:
         fairs = await queries.visible_fairs(db, current_user(request))
-    return _render(request, "fairs/home.html", {"fairs": fairs})
+    return render(request, "fairs/home.html", {"fairs": fairs})
 
 
 async def fair_page(request: Request) -> Response:
@@ -31,7 +26,7 @@ async def fair_page(request: Request) -> Response:
         context = await load_fair(db, request)
         halls = await queries.hall_summaries(db, context.fair)
         counts = await queries.role_counts(db, context.fair)
-    return _render(
+    return render(
         request,
         "fairs/fair.html",
         {
@@ -62,7 +57,7 @@ async def organise(request: Request) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         people = await queries.participants(db, context.fair)
-    return _render(request, "fairs/organise.html", {"fair": context.fair, "participants": people})
+    return render(request, "fairs/organise.html", {"fair": context.fair, "participants": people})
 
 
 async def participant_detail(request: Request) -> Response:
@@ -73,7 +68,7 @@ async def participant_detail(request: Request) -> Response:
         )
     if participant is None:
         raise HTTPException(404)
-    return _render(
+    return render(
         request, "fairs/participant.html", {"fair": context.fair, "participant": participant}
     )
 

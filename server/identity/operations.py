@@ -107,12 +107,19 @@ async def log_in(
 
 
 async def update_profile(
-    db: AsyncSession, user: User, *, name: str, language: str, time_zone: str
+    db: AsyncSession,
+    user: User,
+    *,
+    name: str,
+    language: str,
+    time_zone: str,
+    share_visits: bool = True,
 ) -> None:
-    """Save the user's name, language and time zone."""
+    """Save the user's name, language, time zone and whether booths see their visits."""
     user.name = name
     user.language = language
     user.time_zone = time_zone
+    user.share_visits = share_visits
     await db.flush()
 
 

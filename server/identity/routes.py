@@ -14,12 +14,7 @@ from server.i18n import gettext as _
 from server.identity import operations, sessions, validation
 from server.identity.access import current_user, require_user, safe_next
 from server.middleware import LANGUAGE_COOKIE, is_secure
-
-
-def _render(request: Request, template: str, context: dict, status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
+from server.templating import render
 
 
 def _client_ip(request: Request) -> str:
@@ -45,9 +40,7 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         if current_user(request) is not None:
             return RedirectResponse(next_url, status_code=303)
-        return _render(
-            request, "identity/login.html", {"next": next_url, "errors": {}, "email": ""}
-        )
+        return render(request, "identity/login.html", {"next": next_url, "errors": {}, "email": ""})
 
     form = await read_form(request)
     next_url = safe_next(text(form, "next"))
@@ -97,7 +90,7 @@ async def login(request: Request) -> Response:
                     await db.commit()
                     return _logged_in_redirect(request, token, next_url)
     shown_email = email if len(email) <= 254 else ""
-    return _render(
+    return render(
         request,
         "identity/login.html",
         {"next": next_url, "errors": errors, "email": shown_email},
@@ -131,7 +124,7 @@ async def signup(request: Request) -> Response:
     if request.method == "GET":
         if current_user(request) is not None:
             return RedirectResponse(next_url, status_code=303)
-        return _render(request, "identity/signup.html", context)
+        return render(request, "identity/signup.html", context)
 
     form = await read_form(request)
     next_url = safe_next(text(form, "next"))
@@ -183,7 +176,7 @@ async def signup(request: Request) -> Response:
         "time_zone": time_zone if not validation.check_time_zone(time_zone) else "Europe/Rome",
     }
     context.update(next=next_url, errors=errors, values=values)
-    return _render(request, "identity/signup.html", context, status=400)
+    return render(request, "identity/signup.html", context, status=400)
 
 
 async def account(request: Request) -> Response:
@@ -194,7 +187,7 @@ async def account(request: Request) -> Response:
         "values": {"name": user.name, "language": user.language, "time_zone": user.time_zone},
     }
     if request.method == "GET":
-        return _render(request, "identity/account.html", context)
+        return render(request, "identity/account.html", context)
 
     form = await read_form(request)
     name, name_error = validation.clean_name(text(form, "name"))
@@ -213,7 +206,12 @@ async def account(request: Request) -> Response:
         async with request.app.state.database.session() as db:
             db.add(user)
             await operations.update_profile(
-                db, user, name=name, language=language, time_zone=time_zone
+                db,
+                user,
+                name=name,
+                language=language,
+                time_zone=time_zone,
+                share_visits=text(form, "share_visits") == "1",
             )
             await db.commit()
         url = request.url_for("account").include_query_params(saved="profile")
@@ -221,7 +219,7 @@ async def account(request: Request) -> Response:
     context.update(
         errors=errors, values={"name": name, "language": language, "time_zone": time_zone}
     )
-    return _render(request, "identity/account.html", context, status=400)
+    return render(request, "identity/account.html", context, status=400)
 
 
 async def change_password(request: Request) -> Response:
@@ -253,7 +251,7 @@ async def change_password(request: Request) -> Response:
         "saved": None,
         "values": {"name": user.name, "language": user.language, "time_zone": user.time_zone},
     }
-    return _render(request, "identity/account.html", context, status=400)
+    return render(request, "identity/account.html", context, status=400)
 
 
 async def set_language(request: Request) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server.fairs import queries
@@ -13,6 +15,11 @@ from server.realtime.presence import Presence
 class JoinFair(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fair: str = Field(min_length=1, max_length=80)
+
+
+class SetState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["online", "away"]
 
 
 def fair_room(fair_id: int) -> str:
@@ -58,6 +65,17 @@ class FairNamespace(AuthenticatedNamespace):
                 stored["fairs"].append(fair.id)
         await self.presence.arrive(fair.id, session["user_id"], sid)
         return {"ok": True, "fair": fair.slug, "online": len(self.presence.online(fair.id))}
+
+    async def on_state(self, sid: str, data: object) -> dict:
+        """The tab became visible (online) or hidden (away)."""
+        try:
+            request = SetState.model_validate(data)
+        except ValidationError:
+            return await self.refuse(sid, "state", "invalid", "Send {state: online|away}.")
+        session = await self.get_session(sid)
+        for fair_id in session.get("fairs", []):
+            await self.presence.set_state(fair_id, session["user_id"], sid, request.state)
+        return {"ok": True}
 
     async def on_disconnect(self, sid: str, reason: object = None) -> None:
         try:

@@ -1,51 +1,68 @@
-"""Who is online in which fair: online while a connection is open, offline after a grace."""
+"""Who is online in which fair: online while a connection is open, offline after a grace.
+
+A connection is "online" or "away" (its tab is hidden); a user is online when any of their
+connections is online, away when all are away, and offline a grace period after the last one
+closes, so that a reconnect within the grace shows no flicker.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 Key = tuple[int, int]  # (fair id, user id)
+Status = Literal["online", "away", "offline"]
 OnChange = Callable[[int, int, str], Awaitable[None]]
+CONNECTION_STATES = ("online", "away")
 
 
 class Presence:
-    """In-process presence (one process; the Redis-backed variant comes with scale-out)."""
+    """In-process presence (one process; a Redis-backed variant comes with scale-out)."""
 
     def __init__(self, on_change: OnChange, grace_seconds: float = 10.0):
         self.on_change = on_change
         self.grace_seconds = grace_seconds
-        self._connections: dict[Key, set[str]] = {}
+        self._connections: dict[Key, dict[str, str]] = {}  # sid -> online | away
+        self._shown: dict[Key, str] = {}  # the status last announced
         self._pending: dict[Key, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
 
+    def status(self, fair_id: int, user_id: int) -> Status:
+        return self._shown.get((fair_id, user_id), "offline")  # type: ignore[return-value]
+
+    def statuses(self, fair_id: int, user_ids: list[int]) -> dict[int, Status]:
+        return {user_id: self.status(fair_id, user_id) for user_id in user_ids}
+
     def online(self, fair_id: int) -> set[int]:
-        return {
-            user for (fair, user), sids in self._connections.items() if fair == fair_id and sids
-        }
+        """Users present (online or away) in the fair."""
+        return {user for (fair, user) in self._shown if fair == fair_id}
 
-    def is_online(self, fair_id: int, user_id: int) -> bool:
-        return bool(self._connections.get((fair_id, user_id)))
-
-    async def arrive(self, fair_id: int, user_id: int, sid: str) -> None:
+    async def arrive(self, fair_id: int, user_id: int, sid: str, state: str = "online") -> None:
         """A connection joined the fair; a reconnect within the grace changes nothing."""
         key = (fair_id, user_id)
         pending = self._pending.pop(key, None)
         if pending is not None:
             pending.cancel()
-        was_online = bool(self._connections.get(key)) or pending is not None
-        self._connections.setdefault(key, set()).add(sid)
-        if not was_online:
-            await self.on_change(fair_id, user_id, "online")
+        self._connections.setdefault(key, {})[sid] = state
+        await self._announce(key)
+
+    async def set_state(self, fair_id: int, user_id: int, sid: str, state: str) -> None:
+        """A connection's tab became visible (online) or hidden (away)."""
+        sids = self._connections.get((fair_id, user_id))
+        if sids is not None and sid in sids and state in CONNECTION_STATES:
+            sids[sid] = state
+            await self._announce((fair_id, user_id))
 
     def leave(self, fair_id: int, user_id: int, sid: str) -> None:
         """A connection closed; the user goes offline when no other opens within the grace."""
         key = (fair_id, user_id)
         sids = self._connections.get(key)
-        if not sids:
+        if not sids or sid not in sids:
             return
-        sids.discard(sid)
+        del sids[sid]
         if sids:
+            self._spawn(self._announce(key))
             return
         del self._connections[key]
         loop = asyncio.get_running_loop()
@@ -53,9 +70,22 @@ class Presence:
 
     def _expire(self, key: Key) -> None:
         self._pending.pop(key, None)
-        if self._connections.get(key):
+        if not self._connections.get(key):
+            self._spawn(self._announce(key))
+
+    async def _announce(self, key: Key) -> None:
+        states = self._connections.get(key, {}).values()
+        status = "online" if "online" in states else "away" if states else "offline"
+        if self._shown.get(key, "offline") == status:
             return
-        task = asyncio.get_running_loop().create_task(self.on_change(*key, "offline"))
+        if status == "offline":
+            self._shown.pop(key, None)
+        else:
+            self._shown[key] = status
+        await self.on_change(*key, status)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

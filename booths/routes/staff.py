@@ -1,0 +1,158 @@
+"""What a booth's staff see: the chat inbox, leads, and their CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from booths import chat, leads
+from booths.access import require_staff
+from server.templating import render
+
+
+def _csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        # a cell starting with = + - @ would run as a formula in a spreadsheet
+        writer.writerow(
+            [
+                f"'{cell}" if isinstance(cell, str) and cell[:1] in "=+-@\t\r" else cell
+                for cell in row
+            ]
+        )
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # BOM: spreadsheets then read the file as UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat(timespec="seconds") if value else ""
+
+
+async def inbox(request: Request) -> Response:
+    selected = request.query_params.get("c", "")
+    before = request.query_params.get("before", "")
+    async with request.app.state.database.session() as db:
+        context = await require_staff(db, request)
+        conversations = await chat.inbox(db, context.booth, context.user)
+        conversation = messages = None
+        has_more = False
+        if not selected and conversations:
+            selected = str(conversations[0].conversation.id)  # the newest one is open at first
+        if selected.isdigit():
+            conversation = await chat.conversation_in(db, context.booth, int(selected))
+            if conversation is None:
+                raise HTTPException(404)
+            messages, has_more = await chat.history(
+                db, conversation, int(before) if before.isdigit() else None
+            )
+            if messages and not before:
+                await chat.mark_read(db, conversation, context.user, messages[-1].id)
+                await db.commit()
+                conversations = await chat.inbox(db, context.booth, context.user)
+    return render(
+        request,
+        "booths/chats.html",
+        {
+            "fair": context.fair,
+            "booth": context.booth,
+            "conversations": conversations,
+            "conversation": conversation,
+            "messages": messages or [],
+            "has_more": has_more,
+            "is_organiser": context.is_organiser,
+        },
+    )
+
+
+async def export_chats(request: Request) -> Response:
+    async with request.app.state.database.session() as db:
+        context = await require_staff(db, request)
+        rows = await chat.export_rows(db, context.booth)
+    return _csv_response(
+        f"{context.booth.slug}-chats.csv",
+        ["conversation", "sender", "sent_at_utc", "from_staff", "message", "removed"],
+        [
+            [
+                cid,
+                sender,
+                _iso(at),
+                "yes" if staff else "no",
+                "" if removed else body,
+                "yes" if removed else "no",
+            ]
+            for cid, sender, at, staff, body, removed in rows
+        ],
+    )
+
+
+async def leads_page(request: Request) -> Response:
+    async with request.app.state.database.session() as db:
+        context = await require_staff(db, request)
+        found = await leads.leads(db, context.booth)
+    return render(
+        request,
+        "booths/leads.html",
+        {
+            "fair": context.fair,
+            "booth": context.booth,
+            "leads": found,
+        },
+    )
+
+
+async def export_leads(request: Request) -> Response:
+    async with request.app.state.database.session() as db:
+        context = await require_staff(db, request)
+        found = await leads.leads(db, context.booth)
+    rows = []
+    for lead in found:
+        user = lead.participant.user
+        firm = user.firm
+        rows.append(
+            [
+                user.name,
+                user.email,
+                firm.name if firm else "",
+                firm.country if firm else "",
+                str(lead.participant.role),
+                lead.visits,
+                _iso(lead.first_visit),
+                _iso(lead.last_visit),
+                lead.messages,
+            ]
+        )
+    return _csv_response(
+        f"{context.booth.slug}-leads.csv",
+        [
+            "name",
+            "email",
+            "firm",
+            "country",
+            "role",
+            "visits",
+            "first_visit_utc",
+            "last_visit_utc",
+            "messages",
+        ],
+        rows,
+    )
+
+
+BOOTH = "/fairs/{fair:str}/booths/{booth:str}"
+routes = [
+    Route(f"{BOOTH}/chats", inbox, name="booth_chats"),
+    Route(f"{BOOTH}/chats.csv", export_chats, name="booth_chats_csv"),
+    Route(f"{BOOTH}/leads", leads_page, name="booth_leads"),
+    Route(f"{BOOTH}/leads.csv", export_leads, name="booth_leads_csv"),
+]

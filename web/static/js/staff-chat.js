@@ -1,0 +1,100 @@
+// The staff inbox: every conversation of the booth live, answering, unread counts.
+const inbox = document.querySelector("[data-staff-inbox]");
+const strings = document.getElementById("chat-strings")?.dataset;
+
+if (inbox && strings && window.io) {
+  const booth = Number(inbox.dataset.staffInbox);
+  const current = inbox.dataset.conversation ? Number(inbox.dataset.conversation) : null;
+  const list = inbox.querySelector("[data-conversation-list]");
+  const log = inbox.querySelector("[data-chat-log]");
+  const form = inbox.querySelector("[data-chat-form]");
+  const error = inbox.querySelector("[data-chat-error]");
+  const socket = window.io("/booths", { transports: ["websocket"] });
+
+  const render = (m) => {
+    const li = document.createElement("li");
+    li.className = `chat-message ${m.from_staff ? "from-me" : "from-visitor"}`;
+    li.dataset.messageId = m.id;
+    const sender = document.createElement("span");
+    sender.className = "chat-sender";
+    sender.textContent = m.sender;
+    const body = document.createElement("span");
+    body.className = "chat-body";
+    if (m.removed) {
+      const em = document.createElement("em");
+      em.textContent = strings.removed;
+      body.append(em);
+    } else {
+      body.textContent = m.body;
+    }
+    li.append(sender, body);
+    return li;
+  };
+  const addToLog = (m) => {
+    if (!log) return;
+    const existing = log.querySelector(`[data-message-id="${m.id}"]`);
+    if (existing) existing.replaceWith(render(m)); else log.append(render(m));
+    log.scrollTop = log.scrollHeight;
+  };
+  const touchConversation = (m) => {
+    let item = list.querySelector(`[data-conversation-item="${m.conversation}"]`);
+    if (!item) {
+      inbox.querySelector("[data-no-conversations]")?.remove();
+      item = document.createElement("li");
+      item.dataset.conversationItem = m.conversation;
+      const link = document.createElement("a");
+      link.href = `?c=${m.conversation}`;
+      const name = document.createElement("strong");
+      name.textContent = m.visitor_name;
+      const preview = document.createElement("span");
+      preview.className = "preview";
+      preview.dataset.preview = "";
+      const badge = document.createElement("span");
+      badge.className = "count-badge";
+      badge.dataset.unread = "";
+      badge.hidden = true;
+      badge.textContent = "0";
+      link.append(name, preview);
+      item.append(link, badge);
+    }
+    list.prepend(item);
+    item.querySelector("[data-preview]").textContent = m.removed ? strings.removed : m.body.slice(0, 60);
+    if (!m.from_staff && m.conversation !== current) {
+      const badge = item.querySelector("[data-unread]");
+      badge.textContent = String(Number(badge.textContent || 0) + 1);
+      badge.hidden = false;
+    }
+  };
+
+  socket.on("connect", () => socket.emit("staff_join", { booth }));
+  socket.on("message", (m) => {
+    if (m.booth !== booth) return;
+    touchConversation(m);
+    if (m.conversation === current) {
+      addToLog(m);
+      if (!m.from_staff) socket.emit("read", { booth, conversation: current, last: m.id });
+    }
+  });
+  socket.on("removed", (m) => { if (m.conversation === current) addToLog(m); });
+
+  form?.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = form.querySelector("textarea");
+    const body = input.value.trim();
+    if (!body) return;
+    socket.emit("send", { booth, conversation: current, body }, (reply) => {
+      if (reply && reply.ok) { input.value = ""; error.hidden = true; addToLog(reply.message); }
+      else { error.textContent = (reply && reply.message) || strings.failed; error.hidden = false; }
+    });
+  });
+  form?.querySelector("textarea").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  log?.addEventListener("click", (event) => {
+    const id = event.target.dataset?.remove;
+    if (!id) return;
+    socket.emit("remove", { message: Number(id), fair: inbox.dataset.fair }, (reply) => {
+      if (reply && reply.ok) event.target.remove();
+    });
+  });
+}
