@@ -1,0 +1,141 @@
+"""The optimiser: greedy first, then CP-SAT (whole or per session block) within a time limit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rooms.scheduling.format import Instance, Schedule
+from rooms.scheduling.greedy import greedy_order, greedy_placement, insert_first_fit
+from rooms.scheduling.model import place_most, squeeze_idle
+from rooms.scheduling.problem import Placement, Problem, build_problem, usage_of
+from rooms.scheduling.relaxation import assign_blocks, upper_bound
+from rooms.scheduling.result import agenda_figures, build_schedule, placed_weight
+
+DEFAULT_TIME_LIMIT = 30.0
+DEFAULT_WORKERS = 2
+# Above this many (meeting, slot) pairs one model over everything is too big for the budget
+# (measured: 4,000 meetings x 36 slots returned nothing in 30 s), so solve block by block.
+WHOLE_MODEL_LIMIT = 40_000
+# Below this a CP-SAT run cannot even finish presolve; not worth starting.
+MIN_RUN_SECONDS = 0.05
+
+
+class _Clock:
+    """The time budget of one solve."""
+
+    def __init__(self, time_limit: float, now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
+        self.start = now()
+        self.deadline = self.start + time_limit
+
+    def left(self) -> float:
+        """Seconds left in the budget."""
+        return self.deadline - self.now()
+
+    def elapsed(self) -> float:
+        """Seconds since the solve started."""
+        return self.now() - self.start
+
+
+def _better(problem: Problem, a: Placement, b: Placement) -> bool:
+    """Say whether placement a beats b: more weight first, then fewer idle gaps."""
+    weight_a, weight_b = placed_weight(problem, a), placed_weight(problem, b)
+    if weight_a != weight_b:
+        return weight_a > weight_b
+    return agenda_figures(problem, a)[0] < agenda_figures(problem, b)[0]
+
+
+def _fill(problem: Problem, placement: Placement) -> Placement:
+    """Add any meeting that still fits somewhere, so no free room is left unused."""
+    filled = dict(placement)
+    insert_first_fit(problem, usage_of(problem, filled), filled, greedy_order(problem))
+    return filled
+
+
+def _solve_whole(problem: Problem, start: Placement, clock: _Clock,
+                 workers: int) -> tuple[Placement, bool]:
+    """One model over all slots: place the most, then squeeze idle slots with those fixed."""
+    everything = range(len(problem.members))
+    first = place_most(problem, everything, None, problem.caps, start,
+                       clock.left() * 0.5, workers)
+    placement = first.placement if first.placement is not None else start
+    placement = _fill(problem, placement)
+    if agenda_figures(problem, placement)[1] > 0 and clock.left() > MIN_RUN_SECONDS:
+        second = squeeze_idle(problem, list(placement), None, problem.caps, placement,
+                              clock.left() * 0.95, workers)
+        if second.placement is not None:
+            placement = second.placement
+    return placement, first.optimal
+
+
+def _squeeze_blocks(problem: Problem, placement: Placement, blocks: list[int],
+                    clock: _Clock, workers: int) -> Placement:
+    """Re-slot the meetings of each given block to remove idle slots, keeping them all."""
+    result = dict(placement)
+    sizes = {b: sum(1 for s in result.values() if problem.slot_block[s] == b) for b in blocks}
+    remaining = sum(sizes.values())
+    for b in blocks:
+        ours = {m: s for m, s in result.items() if problem.slot_block[s] == b}
+        share = clock.left() * sizes[b] / max(1, remaining) * 0.95
+        remaining -= sizes[b]
+        if not ours or share < MIN_RUN_SECONDS or agenda_figures(problem, ours)[1] == 0:
+            continue
+        # Placed meetings keep their block, so caps stay as they are: none in the model.
+        outcome = squeeze_idle(problem, list(ours), set(problem.blocks[b]), None, ours,
+                               share, workers)
+        if outcome.placement is not None:
+            result.update(outcome.placement)
+    return result
+
+
+def _solve_by_blocks(problem: Problem, start: Placement, clock: _Clock,
+                     workers: int) -> Placement:
+    """Pick a block per meeting on the relaxation, then solve each block as its own model."""
+    chosen = assign_blocks(problem, start, clock.left() * 0.2, workers)
+    if chosen is None:
+        chosen = {m: problem.slot_block[s] for m, s in start.items()}
+    placement: Placement = {}
+    n_blocks = len(problem.blocks)
+    for b in range(n_blocks):
+        ours = [m for m, cb in chosen.items() if cb == b]
+        # Leave half of the budget for re-slotting the blocks after the leftovers go in.
+        share = (clock.left() - clock.left() * 0.4) / (n_blocks - b)
+        if not ours or share < MIN_RUN_SECONDS:
+            continue
+        slots = set(problem.blocks[b])
+        hint = {m: s for m, s in start.items() if problem.slot_block[s] == b}
+        outcome = place_most(problem, ours, slots, None, hint, share, workers)
+        if outcome.placement is not None:
+            placement.update(outcome.placement)
+    placement = _fill(problem, placement)
+    return _squeeze_blocks(problem, placement, list(range(n_blocks)), clock, workers)
+
+
+def solve(instance: Instance, time_limit: float = DEFAULT_TIME_LIMIT,
+          workers: int = DEFAULT_WORKERS) -> Schedule:
+    """Schedule the instance within time_limit seconds; never worse than greedy first-fit."""
+    clock = _Clock(time_limit)
+    problem = build_problem(instance)
+    greedy = greedy_placement(problem)
+    bound = upper_bound(problem)
+    pairs = sum(len(c) for c in problem.candidates)
+    best, status = greedy, "greedy-fallback"
+    proven = False
+    if clock.left() > MIN_RUN_SECONDS and problem.members:
+        if pairs <= WHOLE_MODEL_LIMIT:
+            found, proven = _solve_whole(problem, greedy, clock, workers)
+        else:
+            found = _solve_by_blocks(problem, greedy, clock, workers)
+        if _better(problem, found, greedy):
+            best, status = found, "feasible"
+    elif not problem.members:
+        status = "optimal"
+    if proven and len(set(problem.weight)) <= 1:
+        # A proven maximum with equal weights is a maximum count too: the tightest bound.
+        bound = min(bound, len(best))
+    all_placed = len(best) == len(problem.members)
+    if (proven or all_placed) and agenda_figures(problem, best)[0] == 0:
+        status = "optimal"
+    return build_schedule(problem, best, status=status, upper_bound=bound,
+                          seconds=clock.elapsed())
