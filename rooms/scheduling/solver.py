@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from rooms.scheduling.format import Instance, Schedule
 from rooms.scheduling.greedy import greedy_order, greedy_placement, insert_first_fit
-from rooms.scheduling.model import place_most, squeeze_idle
+from rooms.scheduling.model import place_most, place_without_gaps, squeeze_idle
 from rooms.scheduling.problem import Placement, Problem, build_problem, usage_of
 from rooms.scheduling.relaxation import assign_blocks, upper_bound
 from rooms.scheduling.result import agenda_figures, build_schedule, placed_weight
@@ -53,6 +53,22 @@ def _fill(problem: Problem, placement: Placement) -> Placement:
     return filled
 
 
+def _remove_gaps(problem: Problem, placement: Placement, slots: set[int] | None,
+                 caps: list[int | None] | None, budget: float, workers: int) -> Placement:
+    """Re-slot the placed meetings, all kept, first asking for no gap at all, then fewest idle."""
+    meetings = list(placement)
+    # A third of the budget: enough to find a gap-free schedule when there is one, and a
+    # proof of "none" often comes quickly too; the rest goes to minimising idle slots.
+    quick = place_without_gaps(problem, meetings, slots, caps, placement, budget / 3, workers)
+    if quick.placement is not None:
+        return quick.placement
+    rest = budget - budget / 3
+    if rest < MIN_RUN_SECONDS:
+        return placement
+    slow = squeeze_idle(problem, meetings, slots, caps, placement, rest, workers)
+    return slow.placement if slow.placement is not None else placement
+
+
 def _solve_whole(problem: Problem, start: Placement, clock: _Clock,
                  workers: int) -> tuple[Placement, bool]:
     """One model over all slots: place the most, then squeeze idle slots with those fixed."""
@@ -62,10 +78,8 @@ def _solve_whole(problem: Problem, start: Placement, clock: _Clock,
     placement = first.placement if first.placement is not None else start
     placement = _fill(problem, placement)
     if agenda_figures(problem, placement)[1] > 0 and clock.left() > MIN_RUN_SECONDS:
-        second = squeeze_idle(problem, list(placement), None, problem.caps, placement,
-                              clock.left() * 0.95, workers)
-        if second.placement is not None:
-            placement = second.placement
+        placement = _remove_gaps(problem, placement, None, problem.caps, clock.left() * 0.95,
+                                 workers)
     return placement, first.optimal
 
 
@@ -82,10 +96,7 @@ def _squeeze_blocks(problem: Problem, placement: Placement, blocks: list[int],
         if not ours or share < MIN_RUN_SECONDS or agenda_figures(problem, ours)[1] == 0:
             continue
         # Placed meetings keep their block, so caps stay as they are: none in the model.
-        outcome = squeeze_idle(problem, list(ours), set(problem.blocks[b]), None, ours,
-                               share, workers)
-        if outcome.placement is not None:
-            result.update(outcome.placement)
+        result.update(_remove_gaps(problem, ours, set(problem.blocks[b]), None, share, workers))
     return result
 
 
@@ -131,9 +142,12 @@ def solve(instance: Instance, time_limit: float = DEFAULT_TIME_LIMIT,
             best, status = found, "feasible"
     elif not problem.members:
         status = "optimal"
-    if proven and len(set(problem.weight)) <= 1:
+    equal_weights = len(set(problem.weight)) <= 1
+    if proven and equal_weights:
         # A proven maximum with equal weights is a maximum count too: the tightest bound.
         bound = min(bound, len(best))
+    # Reaching the bound proves the count optimal, and with equal weights the weight too.
+    proven = proven or (equal_weights and len(best) == bound)
     all_placed = len(best) == len(problem.members)
     if (proven or all_placed) and agenda_figures(problem, best)[0] == 0:
         status = "optimal"
