@@ -17,7 +17,7 @@ from rooms.scheduling import greedy, parse_instance, schedule_to_dict, solve
 from rooms.scheduling.generate import SHAPES, generate
 from rooms.scheduling.validate import validate_schedule
 
-COLUMNS = ("instance", "requested", "bound", "greedy", "g.gaps", "solver", "s.gaps",
+COLUMNS = ("instance", "requested", "bound", "w.bound", "greedy", "g.gaps", "solver", "s.gaps",
            "s.idle", "seconds", "status")
 
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures += 1
                 print(f"INVALID {name} {label}: {error}", file=sys.stderr)
         g, s = base["stats"], best["stats"]
-        rows.append((name, s["requested"], s["upper_bound"],
+        rows.append((name, s["requested"], s["upper_bound"], f"{s['weight_upper_bound']:g}",
                      f"{g['placed']} ({g['weight']:g})", g["idle_gaps"],
                      f"{s['placed']} ({s['weight']:g})", s["idle_gaps"], s["idle_slots"],
                      f"{wall:.1f}", s["status"]))
@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(len(str(v)) for v in col) for col in zip(COLUMNS, *rows, strict=True)]
     for row in (COLUMNS, *rows):
         print("  ".join(str(v).rjust(w) for v, w in zip(row, widths, strict=True)))
-    print("placed columns: meetings (weight); gaps: idle gaps; s.idle: solver idle slots")
+    print("bound/w.bound: LP upper bounds on placed count/weight; greedy, solver: placed count "
+          "(weight); gaps: idle gaps; s.idle: solver idle slots; seconds: solver wall time")
     return 1 if failures else 0
 
 

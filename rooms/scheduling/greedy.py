@@ -6,7 +6,7 @@ import time
 
 from rooms.scheduling.format import Instance, Schedule
 from rooms.scheduling.problem import Placement, Problem, Usage, build_problem
-from rooms.scheduling.relaxation import upper_bound
+from rooms.scheduling.relaxation import upper_bounds
 from rooms.scheduling.result import build_schedule
 
 
@@ -20,13 +20,18 @@ def greedy_order(problem: Problem) -> list[int]:
 
 
 def insert_first_fit(problem: Problem, usage: Usage, placement: Placement,
-                     meetings: list[int]) -> int:
-    """Put each meeting into its earliest slot that still fits; return how many were placed."""
+                     meetings: list[int], blocks: dict[int, int] | None = None) -> int:
+    """Put each meeting into its earliest slot that still fits; return how many were placed.
+
+    With `blocks`, only the meetings it names are tried, each only in its given session block.
+    """
     placed = 0
     for m in meetings:
-        if m in placement:
+        if m in placement or (blocks is not None and m not in blocks):
             continue
         for s in problem.candidates[m]:
+            if blocks is not None and problem.slot_block[s] != blocks[m]:
+                continue
             if usage.blocker(m, s) is None:
                 usage.place(m, s)
                 placement[m] = s
@@ -47,5 +52,6 @@ def greedy(instance: Instance) -> Schedule:
     clock = time.monotonic()
     problem = build_problem(instance)
     placement = greedy_placement(problem)
-    return build_schedule(problem, placement, status="greedy-fallback",
-                          upper_bound=upper_bound(problem), seconds=time.monotonic() - clock)
+    bound, weight_bound = upper_bounds(problem)
+    return build_schedule(problem, placement, status="greedy-fallback", upper_bound=bound,
+                          weight_bound=weight_bound, seconds=time.monotonic() - clock)

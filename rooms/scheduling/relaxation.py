@@ -6,11 +6,10 @@ import math
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
-from ortools.sat.python import cp_model
 
-from rooms.scheduling.problem import Placement, Problem
+from rooms.scheduling.problem import Problem
 
-# LP values come back as floats: 1e-6 keeps 149.9999999 from becoming a bound of 149.
+# LP values come back as floats: a relative 1e-6 keeps 149.9999999 from becoming 149.
 LP_TOLERANCE = 1e-6
 
 
@@ -64,12 +63,12 @@ def _constraint_groups(problem: Problem, relax: BlockRelaxation
     return per_person_block, per_person, onsite, video
 
 
-def upper_bound(problem: Problem) -> int:
-    """Bound the number of placeable meetings from above by the block LP relaxation."""
-    relax = block_relaxation(problem)
+def _block_lp(problem: Problem, relax: BlockRelaxation, weights: list[int] | None
+              ) -> dict[tuple[int, int], float] | None:
+    """Solve the block relaxation as an LP; return x[meeting, block] or None if GLOP fails."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:  # pragma: no cover - GLOP ships with every ortools wheel
-        return len(problem.members)
+        return None
     x = {(m, b): lp.NumVar(0.0, 1.0, "") for m, bs in enumerate(relax.options) for b in bs}
     for m, bs in enumerate(relax.options):
         if len(bs) > 1:
@@ -88,42 +87,57 @@ def upper_bound(problem: Problem) -> int:
         room = relax.video_room[b]
         if room is not None and len(video[b]) > room:
             lp.Add(sum(x[key] for key in video[b]) <= room)
-    lp.Maximize(sum(x.values()))
+    lp.Maximize(sum(var * (1 if weights is None else weights[m]) for (m, _), var in x.items()))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:  # pragma: no cover - a bounded LP is solvable
-        return len(problem.members)
-    return min(len(problem.members), math.floor(lp.Objective().Value() + LP_TOLERANCE))
-
-
-def assign_blocks(problem: Problem, hint: Placement, time_limit: float,
-                  workers: int) -> dict[int, int] | None:
-    """Choose a session block for as many (weighted) meetings as the block capacities allow."""
-    relax = block_relaxation(problem)
-    model = cp_model.CpModel()
-    y = {(m, b): model.NewBoolVar("") for m, bs in enumerate(relax.options) for b in bs}
-    for m, bs in enumerate(relax.options):
-        if len(bs) > 1:
-            model.AddAtMostOne(y[m, b] for b in bs)
-    per_person_block, per_person, onsite, video = _constraint_groups(problem, relax)
-    for (p, b), ms in per_person_block.items():
-        if len(ms) > relax.person_room[p, b]:
-            model.Add(sum(y[m, b] for m in ms) <= relax.person_room[p, b])
-    for p, ms in enumerate(per_person):
-        cap = problem.caps[p]
-        if cap is not None and len(ms) > cap:
-            model.Add(sum(y[m, b] for m in ms for b in relax.options[m]) <= cap)
-    for b in range(len(problem.blocks)):
-        if len(onsite[b]) > relax.onsite_room[b]:
-            model.Add(sum(y[key] for key in onsite[b]) <= relax.onsite_room[b])
-        room = relax.video_room[b]
-        if room is not None and len(video[b]) > room:
-            model.Add(sum(y[key] for key in video[b]) <= room)
-    for (m, b), var in y.items():
-        model.AddHint(var, m in hint and problem.slot_block[hint[m]] == b)
-    model.Maximize(sum(problem.weight[m] * var for (m, _), var in y.items()))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 1
-    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return {m: b for (m, b), var in y.items() if solver.BooleanValue(var)}
+    return {key: var.solution_value() for key, var in x.items()}
+
+
+def upper_bounds(problem: Problem) -> tuple[int, int]:
+    """Bound the placeable meeting count and scaled weight from above by the block LP."""
+    relax = block_relaxation(problem)
+    count = _block_lp(problem, relax, None)
+    weight = _block_lp(problem, relax, problem.weight)
+    if count is None or weight is None:  # pragma: no cover - see _block_lp
+        return len(problem.members), sum(problem.weight)
+    return (min(len(problem.members), _round_down(sum(count.values()))),
+            min(sum(problem.weight),
+                _round_down(sum(problem.weight[m] * v for (m, _), v in weight.items()))))
+
+
+def _round_down(value: float) -> int:
+    """Round an LP optimum of integer coefficients down, forgiving float noise near integers."""
+    nearest = round(value)
+    if abs(value - nearest) <= LP_TOLERANCE * max(1.0, abs(value)):
+        return nearest
+    return math.floor(value)
+
+
+def assign_blocks(problem: Problem) -> dict[int, int]:
+    """Choose a session block per meeting: round the weighted LP, keeping its capacities."""
+    relax = block_relaxation(problem)
+    values = _block_lp(problem, relax, problem.weight) or {}
+    person_block: dict[tuple[int, int], int] = {}
+    person: list[int] = [0] * len(problem.caps)
+    kind: dict[tuple[bool, int], int] = {}
+    chosen: dict[int, int] = {}
+    # The LP is nearly integral: take its largest values first, heavier meetings on ties,
+    # and a meeting the LP left out only if there is still room for it.
+    order = sorted(((m, b) for m, bs in enumerate(relax.options) for b in bs),
+                   key=lambda key: (-values.get(key, 0.0), -problem.weight[key[0]], key))
+    for m, b in order:
+        group = problem.members[m]
+        onsite = problem.onsite[m]
+        room = relax.onsite_room[b] if onsite else relax.video_room[b]
+        if (m in chosen
+                or any(person_block.get((p, b), 0) >= relax.person_room[p, b] for p in group)
+                or any(problem.caps[p] is not None and person[p] >= problem.caps[p]
+                       for p in group)
+                or (room is not None and kind.get((onsite, b), 0) >= room)):
+            continue
+        chosen[m] = b
+        kind[onsite, b] = kind.get((onsite, b), 0) + 1
+        for p in group:
+            person_block[p, b] = person_block.get((p, b), 0) + 1
+            person[p] += 1
+    return chosen

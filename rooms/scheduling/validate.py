@@ -128,6 +128,10 @@ def validate_schedule(instance: Instance, schedule: dict[str, Any]) -> list[str]
     bound = stats.get("upper_bound")
     if not isinstance(bound, int) or not expected["placed"] <= bound <= expected["requested"]:
         errors.append(f"stats.upper_bound {bound!r} is not between placed and requested")
+    weight_bound = stats.get("weight_upper_bound")
+    if weight_bound is not None and weight_bound < expected["weight"] - WEIGHT_TOLERANCE * (
+            1 + len(assignments)):
+        errors.append(f"stats.weight_upper_bound {weight_bound!r} is below the placed weight")
     if stats.get("status") not in ("optimal", "feasible", "greedy-fallback"):
         errors.append(f"stats.status {stats.get('status')!r} is unknown")
     reasons = stats.get("unscheduled_reasons", {})
