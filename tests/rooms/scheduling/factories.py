@@ -30,7 +30,8 @@ def people(*specs: str, **extra: dict[str, Any]) -> list[dict[str, Any]]:
     result = []
     for spec in specs:
         pid, _, mode = spec.partition(":")
-        result.append({"id": pid, "mode": mode or "onsite", "unavailable": [], **extra.get(pid, {})})
+        person = {"id": pid, "mode": mode or "onsite", "unavailable": []}
+        result.append({**person, **extra.get(pid, {})})
     return result
 
 

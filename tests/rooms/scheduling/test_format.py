@@ -135,7 +135,8 @@ def test_module_cli_refuses_bad_instance_in_a_subprocess(tmp_path: Path) -> None
     path.write_text(json.dumps(_broken("negative tables")))
     run = subprocess.run(
         [sys.executable, "-m", "rooms.scheduling.cli", "solve", str(path)],
-        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+        capture_output=True, text=True, cwd=ROOT, check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 2
     assert run.stdout == ""
     assert "tables: must not be negative, not -1" in run.stderr
