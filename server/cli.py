@@ -168,10 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password from the first line of stdin",
     )
+    schedule = commands.add_parser(
+        "schedule",
+        help="the meeting optimiser on its own: fiera schedule solve INSTANCE.json",
+        add_help=False,
+    )
+    schedule.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["schedule"]:  # the optimiser's own command line, flags and all
+        from rooms.scheduling.cli import main as schedule_main
+
+        return schedule_main(argv[1:])
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     if args.command == "serve":

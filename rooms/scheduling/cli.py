@@ -35,16 +35,27 @@ def _workers(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
-    parser = argparse.ArgumentParser(prog="fiera schedule",
-                                     description="Schedule B2B meetings into slots and tables.")
+    parser = argparse.ArgumentParser(
+        prog="fiera schedule", description="Schedule B2B meetings into slots and tables."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     solve_cmd = commands.add_parser("solve", help="print a schedule for an instance as JSON")
     solve_cmd.add_argument("instance", help="instance JSON file ('-' reads standard input)")
-    solve_cmd.add_argument("--time-limit", type=_positive, default=DEFAULT_TIME_LIMIT,
-                           metavar="SECONDS", help="whole time budget (default %(default)s)")
-    solve_cmd.add_argument("--workers", type=_workers, default=DEFAULT_WORKERS, metavar="N",
-                           help="CP-SAT workers; fewer than 2 is raised to 2, since CP-SAT's "
-                                "neighbourhood search needs two (default %(default)s)")
+    solve_cmd.add_argument(
+        "--time-limit",
+        type=_positive,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help="whole time budget (default %(default)s)",
+    )
+    solve_cmd.add_argument(
+        "--workers",
+        type=_workers,
+        default=DEFAULT_WORKERS,
+        metavar="N",
+        help="CP-SAT workers; fewer than 2 is raised to 2, since CP-SAT's "
+        "neighbourhood search needs two (default %(default)s)",
+    )
     return parser
 
 

@@ -82,8 +82,16 @@ class Schedule:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _get(obj: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...],
-         what: str, *, required: bool = True, nullable: bool = False) -> Any:
+def _get(
+    obj: dict[str, Any],
+    key: str,
+    path: str,
+    kind: type | tuple[type, ...],
+    what: str,
+    *,
+    required: bool = True,
+    nullable: bool = False,
+) -> Any:
     """Return obj[key] checked against `kind`, raising ValidationError naming the field."""
     where = f"{path}.{key}" if path else key
     if key not in obj:
@@ -136,8 +144,10 @@ def _parse_slots(data: dict[str, Any]) -> tuple[Slot, ...]:
             closed.add(slots[-1].session)
         if session in closed:
             raise ValidationError(
-                f"{path}.session", f"session {session!r} is not contiguous: it resumes after "
-                f"another session; give each block its own label")
+                f"{path}.session",
+                f"session {session!r} is not contiguous: it resumes after "
+                f"another session; give each block its own label",
+            )
         slots.append(Slot(slot_id, session, _time(obj, "start", path), _time(obj, "end", path)))
     return tuple(slots)
 
@@ -162,23 +172,30 @@ def _parse_participants(data: dict[str, Any], slot_ids: set[str]) -> tuple[Parti
                 raise ValidationError(f"{path}.unavailable[{j}]", "must be a slot id string")
             if sid not in slot_ids:
                 raise ValidationError(f"{path}.unavailable[{j}]", f"unknown slot {sid!r}")
-        cap = _get(obj, "max_meetings", path, int, "an integer or null",
-                   required=False, nullable=True)
+        cap = _get(
+            obj, "max_meetings", path, int, "an integer or null", required=False, nullable=True
+        )
         if cap is not None and cap < 0:
             raise ValidationError(f"{path}.max_meetings", f"must not be negative, not {cap}")
         result.append(Participant(pid, mode, frozenset(unavailable or []), cap))
     return tuple(result)
 
 
-def _parse_meeting(obj: dict[str, Any], path: str, participant_ids: set[str],
-                   slot_ids: set[str], sessions: set[str]) -> Meeting:
+def _parse_meeting(
+    obj: dict[str, Any],
+    path: str,
+    participant_ids: set[str],
+    slot_ids: set[str],
+    sessions: set[str],
+) -> Meeting:
     """Parse one meeting, checking its participants, session, weight and fixed slot."""
     members = _get(obj, "participants", path, list, "a list of participant ids")
     if not MIN_PARTICIPANTS <= len(members) <= MAX_PARTICIPANTS:
         raise ValidationError(
             f"{path}.participants",
             f"a meeting has {MIN_PARTICIPANTS} to {MAX_PARTICIPANTS} participants, not "
-            f"{len(members)}")
+            f"{len(members)}",
+        )
     for j, pid in enumerate(members):
         where = f"{path}.participants[{j}]"
         if not isinstance(pid, str):
@@ -187,8 +204,9 @@ def _parse_meeting(obj: dict[str, Any], path: str, participant_ids: set[str],
             raise ValidationError(where, f"unknown participant {pid!r}")
         if pid in members[:j]:
             raise ValidationError(where, f"participant {pid!r} is listed twice")
-    session = _get(obj, "session", path, str, "a session label or null",
-                   required=False, nullable=True)
+    session = _get(
+        obj, "session", path, str, "a session label or null", required=False, nullable=True
+    )
     if session is not None and session not in sessions:
         raise ValidationError(f"{path}.session", f"unknown session {session!r}")
     weight = _get(obj, "weight", path, (int, float), "a number", required=False)
@@ -199,8 +217,9 @@ def _parse_meeting(obj: dict[str, Any], path: str, participant_ids: set[str],
     fixed = _get(obj, "fixed_slot", path, str, "a slot id or null", required=False, nullable=True)
     if fixed is not None and fixed not in slot_ids:
         raise ValidationError(f"{path}.fixed_slot", f"unknown slot {fixed!r}")
-    return Meeting(_get(obj, "id", path, str, "a string"), tuple(members), session,
-                   float(weight), fixed)
+    return Meeting(
+        _get(obj, "id", path, str, "a string"), tuple(members), session, float(weight), fixed
+    )
 
 
 def parse_instance(data: Any) -> Instance:
@@ -242,8 +261,7 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """Return the schedule as plain JSON-ready data."""
     return {
         "assignments": [
-            {"meeting": a.meeting, "slot": a.slot, "table": a.table}
-            for a in schedule.assignments
+            {"meeting": a.meeting, "slot": a.slot, "table": a.table} for a in schedule.assignments
         ],
         "unscheduled": list(schedule.unscheduled),
         "stats": dict(schedule.stats),

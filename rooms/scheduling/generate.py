@@ -37,16 +37,65 @@ SHAPES: dict[str, Shape] = {
         # A real regional forum: ~70 firms, ~150 meetings, 14 tables, 21 slots, all on site.
         Shape("small", 70, 150, 1, (11, 10), tables=14),
         Shape("small-tables", 70, 150, 1, (11, 10), tables=6, weighted=True),
-        Shape("small-caps", 60, 170, 1, (11, 10), tables=12, capped_share=0.5,
-              cap_range=(2, 5), session_pref_share=0.2, fixed_share=0.05, group_share=0.1),
-        Shape("medium", 200, 800, 2, (6, 6), tables=30, video_rooms=15, online_share=0.2,
-              capped_share=0.2, session_pref_share=0.1, fixed_share=0.02, group_share=0.05),
-        Shape("medium-tight", 250, 1200, 2, (6, 6), tables=24, video_rooms=12, online_share=0.3,
-              capped_share=0.4, cap_range=(5, 9), weighted=True, load=0.9),
+        Shape(
+            "small-caps",
+            60,
+            170,
+            1,
+            (11, 10),
+            tables=12,
+            capped_share=0.5,
+            cap_range=(2, 5),
+            session_pref_share=0.2,
+            fixed_share=0.05,
+            group_share=0.1,
+        ),
+        Shape(
+            "medium",
+            200,
+            800,
+            2,
+            (6, 6),
+            tables=30,
+            video_rooms=15,
+            online_share=0.2,
+            capped_share=0.2,
+            session_pref_share=0.1,
+            fixed_share=0.02,
+            group_share=0.05,
+        ),
+        Shape(
+            "medium-tight",
+            250,
+            1200,
+            2,
+            (6, 6),
+            tables=24,
+            video_rooms=12,
+            online_share=0.3,
+            capped_share=0.4,
+            cap_range=(5, 9),
+            weighted=True,
+            load=0.9,
+        ),
         # A big hybrid fair: 600 participants, 4,000 meetings, 36 slots over 2 days.
-        Shape("large", 600, 4000, 2, (9, 9), tables=60, video_rooms=40, online_share=0.3,
-              capped_share=0.4, cap_range=(8, 14), session_pref_share=0.1, fixed_share=0.01,
-              group_share=0.05, weighted=True, load=0.8),
+        Shape(
+            "large",
+            600,
+            4000,
+            2,
+            (9, 9),
+            tables=60,
+            video_rooms=40,
+            online_share=0.3,
+            capped_share=0.4,
+            cap_range=(8, 14),
+            session_pref_share=0.1,
+            fixed_share=0.01,
+            group_share=0.05,
+            weighted=True,
+            load=0.8,
+        ),
     )
 }
 
@@ -60,14 +109,20 @@ def _slots(shape: Shape) -> list[dict[str, Any]]:
             begin = datetime(2026, 5, 12 + day, 9 if n == 0 else 14, 0)
             for k in range(count):
                 start = begin + timedelta(minutes=20 * k)
-                slots.append({"id": f"d{day + 1}s{n + 1}-{k + 1:02d}", "session": label,
-                              "start": start.isoformat(),
-                              "end": (start + timedelta(minutes=20)).isoformat()})
+                slots.append(
+                    {
+                        "id": f"d{day + 1}s{n + 1}-{k + 1:02d}",
+                        "session": label,
+                        "start": start.isoformat(),
+                        "end": (start + timedelta(minutes=20)).isoformat(),
+                    }
+                )
     return slots
 
 
-def _participants(shape: Shape, rng: random.Random,
-                  slots: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _participants(
+    shape: Shape, rng: random.Random, slots: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Make participants; some are away for a run of slots, some are online, some capped."""
     people = []
     for i in range(shape.participants):
@@ -75,7 +130,7 @@ def _participants(shape: Shape, rng: random.Random,
         if rng.random() < shape.away_share:
             length = rng.randint(1, max(1, len(slots) // 4))
             first = rng.randrange(len(slots) - length + 1)
-            away = [s["id"] for s in slots[first:first + length]]
+            away = [s["id"] for s in slots[first : first + length]]
         person: dict[str, Any] = {
             "id": f"p{i + 1:03d}",
             "mode": "online" if rng.random() < shape.online_share else "onsite",
@@ -91,7 +146,7 @@ def generate(shape: Shape | str, seed: int = 0) -> dict[str, Any]:
     """Return a JSON-ready instance of the given shape; the same seed gives the same instance."""
     if isinstance(shape, str):
         shape = SHAPES[shape]
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311  (reproducible benchmark data, not secrets)
     slots = _slots(shape)
     people = _participants(shape, rng, slots)
     # Popularity is skewed, as at real fairs: a few firms are asked by many.
@@ -124,5 +179,10 @@ def generate(shape: Shape | str, seed: int = 0) -> dict[str, Any]:
         if shape.weighted:
             meeting["weight"] = rng.choice((1, 1, 1, 2, 3))
         meetings.append(meeting)
-    return {"slots": slots, "tables": shape.tables, "video_rooms": shape.video_rooms,
-            "participants": people, "meetings": meetings}
+    return {
+        "slots": slots,
+        "tables": shape.tables,
+        "video_rooms": shape.video_rooms,
+        "participants": people,
+        "meetings": meetings,
+    }

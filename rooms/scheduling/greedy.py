@@ -14,13 +14,17 @@ def greedy_order(problem: Problem) -> list[int]:
     """Order meetings for first-fit: fixed ones, then heavier, then harder to place."""
     return sorted(
         range(len(problem.members)),
-        key=lambda m: (problem.fixed[m] is None, -problem.weight[m],
-                       len(problem.candidates[m]), m),
+        key=lambda m: (problem.fixed[m] is None, -problem.weight[m], len(problem.candidates[m]), m),
     )
 
 
-def insert_first_fit(problem: Problem, usage: Usage, placement: Placement,
-                     meetings: list[int], blocks: dict[int, int] | None = None) -> int:
+def insert_first_fit(
+    problem: Problem,
+    usage: Usage,
+    placement: Placement,
+    meetings: list[int],
+    blocks: dict[int, int] | None = None,
+) -> int:
     """Put each meeting into its earliest slot that still fits; return how many were placed.
 
     With `blocks`, only the meetings it names are tried, each only in its given session block.
@@ -53,5 +57,11 @@ def greedy(instance: Instance) -> Schedule:
     problem = build_problem(instance)
     placement = greedy_placement(problem)
     bound, weight_bound = upper_bounds(problem)
-    return build_schedule(problem, placement, status="greedy-fallback", upper_bound=bound,
-                          weight_bound=weight_bound, seconds=time.monotonic() - clock)
+    return build_schedule(
+        problem,
+        placement,
+        status="greedy-fallback",
+        upper_bound=bound,
+        weight_bound=weight_bound,
+        seconds=time.monotonic() - clock,
+    )

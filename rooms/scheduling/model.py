@@ -18,8 +18,12 @@ class Outcome:
     optimal: bool
 
 
-def _run(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar],
-         time_limit: float, workers: int) -> Outcome:
+def _run(
+    model: cp_model.CpModel,
+    x: dict[tuple[int, int], cp_model.IntVar],
+    time_limit: float,
+    workers: int,
+) -> Outcome:
     """Solve the model and read the placement from the x variables."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
@@ -33,9 +37,14 @@ def _run(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar],
     return Outcome(placement, status == cp_model.OPTIMAL)
 
 
-def _placement_model(problem: Problem, meetings: Iterable[int], slots: set[int] | None,
-                     *, hard: bool, caps: list[int | None] | None
-                     ) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+def _placement_model(
+    problem: Problem,
+    meetings: Iterable[int],
+    slots: set[int] | None,
+    *,
+    hard: bool,
+    caps: list[int | None] | None,
+) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
     """Build the hard constraints: one slot per meeting, no double booking, caps, rooms."""
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -76,16 +85,24 @@ def _placement_model(problem: Problem, meetings: Iterable[int], slots: set[int] 
     return model, x
 
 
-def _hint(model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar],
-          hint: Placement) -> None:
+def _hint(
+    model: cp_model.CpModel, x: dict[tuple[int, int], cp_model.IntVar], hint: Placement
+) -> None:
     """Start the search from a known placement."""
     for (m, s), var in x.items():
         model.AddHint(var, hint.get(m) == s)
 
 
-def place_most(problem: Problem, meetings: Iterable[int], slots: set[int] | None,
-               caps: list[int | None] | None, hint: Placement, time_limit: float,
-               workers: int, weight_bound: int | None = None) -> Outcome:
+def place_most(
+    problem: Problem,
+    meetings: Iterable[int],
+    slots: set[int] | None,
+    caps: list[int | None] | None,
+    hint: Placement,
+    time_limit: float,
+    workers: int,
+    weight_bound: int | None = None,
+) -> Outcome:
     """Place the heaviest set of the given meetings into the given slots."""
     model, x = _placement_model(problem, meetings, slots, hard=False, caps=caps)
     _hint(model, x, hint)
@@ -98,9 +115,13 @@ def place_most(problem: Problem, meetings: Iterable[int], slots: set[int] | None
     return _run(model, x, time_limit, workers)
 
 
-def _busy_by_block(problem: Problem, x: dict[tuple[int, int], cp_model.IntVar]
-                   ) -> tuple[dict[tuple[int, int], list[cp_model.IntVar]],
-                              dict[tuple[int, int], list[int]], dict[int, set[int]]]:
+def _busy_by_block(
+    problem: Problem, x: dict[tuple[int, int], cp_model.IntVar]
+) -> tuple[
+    dict[tuple[int, int], list[cp_model.IntVar]],
+    dict[tuple[int, int], list[int]],
+    dict[int, set[int]],
+]:
     """Index slot variables by (participant, slot), and the slots of each participant-block."""
     busy: dict[tuple[int, int], list[cp_model.IntVar]] = {}
     meetings_of: dict[int, set[int]] = {}
@@ -115,9 +136,15 @@ def _busy_by_block(problem: Problem, x: dict[tuple[int, int], cp_model.IntVar]
     return busy, slots_of, meetings_of
 
 
-def place_without_gaps(problem: Problem, meetings: Iterable[int], slots: set[int] | None,
-                       caps: list[int | None] | None, hint: Placement, time_limit: float,
-                       workers: int) -> Outcome:
+def place_without_gaps(
+    problem: Problem,
+    meetings: Iterable[int],
+    slots: set[int] | None,
+    caps: list[int | None] | None,
+    hint: Placement,
+    time_limit: float,
+    workers: int,
+) -> Outcome:
     """Place all the given meetings so that nobody has an idle gap, if that can be done."""
     model, x = _placement_model(problem, meetings, slots, hard=True, caps=caps)
     _hint(model, x, hint)
@@ -138,9 +165,15 @@ def place_without_gaps(problem: Problem, meetings: Iterable[int], slots: set[int
     return _run(model, x, time_limit, workers)
 
 
-def squeeze_idle(problem: Problem, meetings: Iterable[int], slots: set[int] | None,
-                 caps: list[int | None] | None, hint: Placement, time_limit: float,
-                 workers: int) -> Outcome:
+def squeeze_idle(
+    problem: Problem,
+    meetings: Iterable[int],
+    slots: set[int] | None,
+    caps: list[int | None] | None,
+    hint: Placement,
+    time_limit: float,
+    workers: int,
+) -> Outcome:
     """Place all the given meetings with the fewest idle slots in anyone's session blocks."""
     model, x = _placement_model(problem, meetings, slots, hard=True, caps=caps)
     _hint(model, x, hint)

@@ -86,8 +86,19 @@ def build_problem(instance: Instance) -> Problem:
             pool = [s for s in pool if labels[slot_block[s]] == meeting.session]
         candidates.append([s for s in pool if not any(s in unavailable[p] for p in group)])
     caps = [p.max_meetings for p in instance.participants]
-    return Problem(instance, labels, blocks, slot_block, members, onsite, weight, caps,
-                   unavailable, candidates, fixed)
+    return Problem(
+        instance,
+        labels,
+        blocks,
+        slot_block,
+        members,
+        onsite,
+        weight,
+        caps,
+        unavailable,
+        candidates,
+        fixed,
+    )
 
 
 class Usage:

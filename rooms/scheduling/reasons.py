@@ -14,8 +14,7 @@ def _no_candidate_reason(problem: Problem, m: int) -> str:
     if fixed is not None:
         slot = instance.slots[fixed]
         if meeting.session is not None and slot.session != meeting.session:
-            return (f"fixed slot {slot.id} is outside the meeting's session "
-                    f"{meeting.session}")
+            return f"fixed slot {slot.id} is outside the meeting's session {meeting.session}"
         away = [instance.participants[p].id for p in group if fixed in problem.unavailable[p]]
         return f"participant {away[0]} is unavailable in fixed slot {slot.id}"
     if meeting.session is not None:
@@ -46,8 +45,10 @@ def explain_unscheduled(problem: Problem, usage: Usage, m: int) -> str:
         slot = instance.slots[fixed].id
         for p in problem.members[m]:
             if fixed in usage.busy[p]:
-                return (f"participant {instance.participants[p].id} already has another "
-                        f"meeting in fixed slot {slot}")
+                return (
+                    f"participant {instance.participants[p].id} already has another "
+                    f"meeting in fixed slot {slot}"
+                )
         return f"no free {room} in fixed slot {slot}"
     kinds = {usage.blocker(m, s) for s in problem.candidates[m]}
     if kinds == {"room"}:
@@ -57,4 +58,4 @@ def explain_unscheduled(problem: Problem, usage: Usage, m: int) -> str:
     if None in kinds:
         # Only a time-limited search can stop with a meeting that would still fit somewhere.
         return "not placed within the time limit"
-    return (f"no free {room} in any slot all participants can do and have free")
+    return f"no free {room} in any slot all participants can do and have free"

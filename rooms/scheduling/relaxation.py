@@ -45,9 +45,14 @@ def block_relaxation(problem: Problem) -> BlockRelaxation:
     )
 
 
-def _constraint_groups(problem: Problem, relax: BlockRelaxation
-                       ) -> tuple[dict[tuple[int, int], list[int]], list[list[int]],
-                                  list[list[tuple[int, int]]], list[list[tuple[int, int]]]]:
+def _constraint_groups(
+    problem: Problem, relax: BlockRelaxation
+) -> tuple[
+    dict[tuple[int, int], list[int]],
+    list[list[int]],
+    list[list[tuple[int, int]]],
+    list[list[tuple[int, int]]],
+]:
     """Group (meeting, block) pairs by participant-block, participant and block kind."""
     per_person_block: dict[tuple[int, int], list[int]] = {}
     per_person: list[list[int]] = [[] for _ in problem.caps]
@@ -63,8 +68,9 @@ def _constraint_groups(problem: Problem, relax: BlockRelaxation
     return per_person_block, per_person, onsite, video
 
 
-def _block_lp(problem: Problem, relax: BlockRelaxation, weights: list[int] | None
-              ) -> dict[tuple[int, int], float] | None:
+def _block_lp(
+    problem: Problem, relax: BlockRelaxation, weights: list[int] | None
+) -> dict[tuple[int, int], float] | None:
     """Solve the block relaxation as an LP; return x[meeting, block] or None if GLOP fails."""
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:  # pragma: no cover - GLOP ships with every ortools wheel
@@ -100,9 +106,13 @@ def upper_bounds(problem: Problem) -> tuple[int, int]:
     weight = _block_lp(problem, relax, problem.weight)
     if count is None or weight is None:  # pragma: no cover - see _block_lp
         return len(problem.members), sum(problem.weight)
-    return (min(len(problem.members), _round_down(sum(count.values()))),
-            min(sum(problem.weight),
-                _round_down(sum(problem.weight[m] * v for (m, _), v in weight.items()))))
+    return (
+        min(len(problem.members), _round_down(sum(count.values()))),
+        min(
+            sum(problem.weight),
+            _round_down(sum(problem.weight[m] * v for (m, _), v in weight.items())),
+        ),
+    )
 
 
 def _round_down(value: float) -> int:
@@ -123,17 +133,20 @@ def assign_blocks(problem: Problem) -> dict[int, int]:
     chosen: dict[int, int] = {}
     # The LP is nearly integral: take its largest values first, heavier meetings on ties,
     # and a meeting the LP left out only if there is still room for it.
-    order = sorted(((m, b) for m, bs in enumerate(relax.options) for b in bs),
-                   key=lambda key: (-values.get(key, 0.0), -problem.weight[key[0]], key))
+    order = sorted(
+        ((m, b) for m, bs in enumerate(relax.options) for b in bs),
+        key=lambda key: (-values.get(key, 0.0), -problem.weight[key[0]], key),
+    )
     for m, b in order:
         group = problem.members[m]
         onsite = problem.onsite[m]
         room = relax.onsite_room[b] if onsite else relax.video_room[b]
-        if (m in chosen
-                or any(person_block.get((p, b), 0) >= relax.person_room[p, b] for p in group)
-                or any(problem.caps[p] is not None and person[p] >= problem.caps[p]
-                       for p in group)
-                or (room is not None and kind.get((onsite, b), 0) >= room)):
+        if (
+            m in chosen
+            or any(person_block.get((p, b), 0) >= relax.person_room[p, b] for p in group)
+            or any(problem.caps[p] is not None and person[p] >= problem.caps[p] for p in group)
+            or (room is not None and kind.get((onsite, b), 0) >= room)
+        ):
             continue
         chosen[m] = b
         kind[onsite, b] = kind.get((onsite, b), 0) + 1

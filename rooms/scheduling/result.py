@@ -28,8 +28,15 @@ def placed_weight(problem: Problem, placement: Placement) -> int:
     return sum(problem.weight[m] for m in placement)
 
 
-def build_schedule(problem: Problem, placement: Placement, *, status: str, upper_bound: int,
-                   seconds: float, weight_bound: int | None = None) -> Schedule:
+def build_schedule(
+    problem: Problem,
+    placement: Placement,
+    *,
+    status: str,
+    upper_bound: int,
+    seconds: float,
+    weight_bound: int | None = None,
+) -> Schedule:
     """Number the tables in each slot and gather the stats of a placement."""
     instance = problem.instance
     next_table = [1] * problem.n_slots
@@ -51,8 +58,9 @@ def build_schedule(problem: Problem, placement: Placement, *, status: str, upper
         "idle_gaps": gaps,
         "idle_slots": idle,
         "upper_bound": upper_bound,
-        "weight_upper_bound": round((weight_bound if weight_bound is not None
-                                     else sum(problem.weight)) / WEIGHT_SCALE, 3),
+        "weight_upper_bound": round(
+            (weight_bound if weight_bound is not None else sum(problem.weight)) / WEIGHT_SCALE, 3
+        ),
         "solve_seconds": round(seconds, 3),
         "status": status,
         "unscheduled_reasons": {

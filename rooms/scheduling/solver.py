@@ -63,8 +63,14 @@ def _fill(problem: Problem, placement: Placement) -> Placement:
     return filled
 
 
-def _remove_gaps(problem: Problem, placement: Placement, slots: set[int] | None,
-                 caps: list[int | None] | None, budget: float, workers: int) -> Placement:
+def _remove_gaps(
+    problem: Problem,
+    placement: Placement,
+    slots: set[int] | None,
+    caps: list[int | None] | None,
+    budget: float,
+    workers: int,
+) -> Placement:
     """Re-slot the placed meetings, all kept, first asking for no gap at all, then fewest idle."""
     meetings = list(placement)
     # A quarter of the budget: enough to find a gap-free schedule when there is one, and a
@@ -79,12 +85,14 @@ def _remove_gaps(problem: Problem, placement: Placement, slots: set[int] | None,
     return slow.placement if slow.placement is not None else placement
 
 
-def _solve_whole(problem: Problem, start: Placement, weight_bound: int, clock: _Clock,
-                 workers: int) -> tuple[Placement, bool]:
+def _solve_whole(
+    problem: Problem, start: Placement, weight_bound: int, clock: _Clock, workers: int
+) -> tuple[Placement, bool]:
     """One model over all slots for placement, then gap removal: whole, per block, whole."""
     everything = range(len(problem.members))
-    first = place_most(problem, everything, None, problem.caps, start,
-                       clock.left() * 0.25, workers, weight_bound)
+    first = place_most(
+        problem, everything, None, problem.caps, start, clock.left() * 0.25, workers, weight_bound
+    )
     best = _fill(problem, first.placement if first.placement is not None else start)
     if not _better(problem, best, start):
         best = start
@@ -93,23 +101,26 @@ def _solve_whole(problem: Problem, start: Placement, weight_bound: int, clock: _
     # Measured on the forum-sized benchmarks: the whole gap-free question is answered in
     # about 0.2 s when the answer is yes; when it is no, re-slotting block by block and then
     # minimising idle slots over everything does better than either alone.
-    quick = place_without_gaps(problem, list(best), None, problem.caps, best,
-                               clock.left() * 0.15, workers)
+    quick = place_without_gaps(
+        problem, list(best), None, problem.caps, best, clock.left() * 0.15, workers
+    )
     if quick.placement is not None:
         return quick.placement, first.optimal
     by_blocks = _solve_by_blocks(problem, clock.part(clock.left() * BLOCKS_SHARE), workers)
     if _better(problem, by_blocks, best):
         best = by_blocks
     if agenda_figures(problem, best)[0] > 0 and clock.left() > MIN_RUN_SECONDS:
-        slow = squeeze_idle(problem, list(best), None, problem.caps, best,
-                            clock.left() * 0.95, workers)
+        slow = squeeze_idle(
+            problem, list(best), None, problem.caps, best, clock.left() * 0.95, workers
+        )
         if slow.placement is not None and _better(problem, slow.placement, best):
             best = slow.placement
     return best, first.optimal
 
 
-def _squeeze_blocks(problem: Problem, placement: Placement, blocks: list[int],
-                    clock: _Clock, workers: int) -> Placement:
+def _squeeze_blocks(
+    problem: Problem, placement: Placement, blocks: list[int], clock: _Clock, workers: int
+) -> Placement:
     """Re-slot the meetings of each given block to remove idle slots, keeping them all."""
     result = dict(placement)
     sizes = {b: sum(1 for s in result.values() if problem.slot_block[s] == b) for b in blocks}
@@ -132,8 +143,9 @@ def _lp_rounding(problem: Problem) -> Placement:
     # Measured on the large benchmark: first-fit inside the LP's blocks plus a global fill
     # reaches the LP's weight within 0.1%, in milliseconds; CP-SAT per block placed no more
     # in 3 s a block. So all of the remaining time can go to removing gaps.
-    insert_first_fit(problem, usage_of(problem, placement), placement, greedy_order(problem),
-                     chosen)
+    insert_first_fit(
+        problem, usage_of(problem, placement), placement, greedy_order(problem), chosen
+    )
     return _fill(problem, placement)
 
 
@@ -143,8 +155,9 @@ def _solve_by_blocks(problem: Problem, clock: _Clock, workers: int) -> Placement
     return _squeeze_blocks(problem, placement, list(range(len(problem.blocks))), clock, workers)
 
 
-def solve(instance: Instance, time_limit: float = DEFAULT_TIME_LIMIT,
-          workers: int = DEFAULT_WORKERS) -> Schedule:
+def solve(
+    instance: Instance, time_limit: float = DEFAULT_TIME_LIMIT, workers: int = DEFAULT_WORKERS
+) -> Schedule:
     """Schedule the instance within time_limit seconds; never worse than greedy first-fit."""
     clock = _Clock(time_limit)
     problem = build_problem(instance)
@@ -169,10 +182,19 @@ def solve(instance: Instance, time_limit: float = DEFAULT_TIME_LIMIT,
         # A proven maximum with equal weights is a maximum count too: the tightest bound.
         bound = min(bound, len(best))
     # Reaching a bound proves the placement optimal (the count bound only for equal weights).
-    proven = (proven or placed_weight(problem, best) >= weight_bound
-              or (equal_weights and len(best) == bound))
+    proven = (
+        proven
+        or placed_weight(problem, best) >= weight_bound
+        or (equal_weights and len(best) == bound)
+    )
     all_placed = len(best) == len(problem.members)
     if (proven or all_placed) and agenda_figures(problem, best)[0] == 0:
         status = "optimal"
-    return build_schedule(problem, best, status=status, upper_bound=bound,
-                          weight_bound=weight_bound, seconds=clock.elapsed())
+    return build_schedule(
+        problem,
+        best,
+        status=status,
+        upper_bound=bound,
+        weight_bound=weight_bound,
+        seconds=clock.elapsed(),
+    )

@@ -47,8 +47,10 @@ def _check_rows(instance: Instance, schedule: dict[str, Any]) -> list[str]:
     errors: list[str] = []
     meeting_ids = {m.id for m in instance.meetings}
     slot_ids = {s.id for s in instance.slots}
-    seen = Counter([row.get("meeting") for row in schedule.get("assignments", [])]
-                   + list(schedule.get("unscheduled", [])))
+    seen = Counter(
+        [row.get("meeting") for row in schedule.get("assignments", [])]
+        + list(schedule.get("unscheduled", []))
+    )
     for meeting_id, count in seen.items():
         if meeting_id not in meeting_ids:
             errors.append(f"unknown meeting {meeting_id!r} in the schedule")
@@ -83,8 +85,9 @@ def _check_rules(instance: Instance, assignments: list[dict[str, Any]]) -> list[
             errors.append(f"{meeting.id}: fixed to {meeting.fixed_slot}, placed in {slot}")
         onsite = all(people[p].mode == "onsite" for p in meeting.participants)
         if onsite and not (isinstance(table, int) and 1 <= table <= instance.tables):
-            errors.append(f"{meeting.id}: on-site meeting needs a table 1..{instance.tables}, "
-                          f"got {table!r}")
+            errors.append(
+                f"{meeting.id}: on-site meeting needs a table 1..{instance.tables}, got {table!r}"
+            )
         elif onsite:
             tables[slot].append(table)
         elif table is not None:
@@ -122,15 +125,16 @@ def validate_schedule(instance: Instance, schedule: dict[str, Any]) -> list[str]
         if stats.get(key) != expected[key]:
             errors.append(f"stats.{key} is {stats.get(key)!r}, recomputed {expected[key]}")
     if abs(stats.get("weight", -1) - expected["weight"]) > WEIGHT_TOLERANCE * (
-            1 + len(assignments)):
-        errors.append(f"stats.weight is {stats.get('weight')!r}, recomputed "
-                      f"{expected['weight']}")
+        1 + len(assignments)
+    ):
+        errors.append(f"stats.weight is {stats.get('weight')!r}, recomputed {expected['weight']}")
     bound = stats.get("upper_bound")
     if not isinstance(bound, int) or not expected["placed"] <= bound <= expected["requested"]:
         errors.append(f"stats.upper_bound {bound!r} is not between placed and requested")
     weight_bound = stats.get("weight_upper_bound")
     if weight_bound is not None and weight_bound < expected["weight"] - WEIGHT_TOLERANCE * (
-            1 + len(assignments)):
+        1 + len(assignments)
+    ):
         errors.append(f"stats.weight_upper_bound {weight_bound!r} is below the placed weight")
     if stats.get("status") not in ("optimal", "feasible", "greedy-fallback"):
         errors.append(f"stats.status {stats.get('status')!r} is unknown")

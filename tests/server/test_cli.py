@@ -1,5 +1,6 @@
 """The `fiera` command as a newcomer runs it: help, migrate, seed, create-user."""
 
+import json
 import os
 import subprocess
 import sys
@@ -7,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import build_parser
+from server.cli import main
 
 FIERA = Path(sys.executable).parent / "fiera"
-COMMANDS = ["serve", "migrate", "seed-demo", "demo", "create-user"]
+COMMANDS = ["serve", "migrate", "seed-demo", "demo", "create-user", "schedule"]
 
 
 def run(*args: str, env: dict, stdin: str = "") -> subprocess.CompletedProcess:
@@ -37,12 +38,38 @@ def env(tmp_path) -> dict:
     }
 
 
-def test_every_command_has_help():
-    parser = build_parser()
+def test_every_command_has_help(capsys):
     for command in COMMANDS:
         with pytest.raises(SystemExit) as exit_info:
-            parser.parse_args([command, "--help"])
+            main([command, "--help"])
         assert exit_info.value.code == 0
+        assert f"usage: fiera {command}" in capsys.readouterr().out
+
+
+def test_schedule_solve_prints_a_schedule(tmp_path, capsys):
+    instance = tmp_path / "instance.json"
+    instance.write_text(
+        json.dumps(
+            {
+                "slots": [
+                    {"id": "s1", "session": "day1-morning"},
+                    {"id": "s2", "session": "day1-morning"},
+                ],
+                "tables": 1,
+                "video_rooms": None,
+                "participants": [{"id": p, "mode": "onsite", "unavailable": []} for p in "abc"],
+                "meetings": [
+                    {"id": "m1", "participants": ["a", "b"]},
+                    {"id": "m2", "participants": ["a", "c"]},
+                ],
+            }
+        )
+    )
+    assert main(["schedule", "solve", str(instance), "--time-limit", "5"]) == 0
+    schedule = json.loads(capsys.readouterr().out)
+    assert sorted(a["meeting"] for a in schedule["assignments"]) == ["m1", "m2"]
+    assert {a["table"] for a in schedule["assignments"]} == {1}
+    assert schedule["stats"]["placed"] == 2 and schedule["unscheduled"] == []
 
 
 def test_help_lists_the_commands(env):

@@ -79,7 +79,7 @@ CASES = [
     ("negative cap", "participants[1].max_meetings: must not be negative, not -2"),
     ("unknown session", "meetings[1].session: unknown session 'day9-morning'"),
     ("zero weight", "meetings[0].weight: must be a positive number, not 0"),
-    ("bad start", "slots[0].start: not an ISO 8601 time: \"nine o'clock\""),
+    ("bad start", 'slots[0].start: not an ISO 8601 time: "nine o\'clock"'),
 ]
 
 
@@ -102,11 +102,13 @@ def test_unknown_keys_are_ignored() -> None:
 
 
 def test_cli_exits_2_with_message_on_stderr_and_nothing_on_stdout(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "instance.json"
     data = make_instance()
-    data["meetings"].extend([{"id": "m3", "participants": ["b", "c"]},
-                             {"id": "m4", "participants": ["b", "p99"]}])
+    data["meetings"].extend(
+        [{"id": "m3", "participants": ["b", "c"]}, {"id": "m4", "participants": ["b", "p99"]}]
+    )
     path.write_text(json.dumps(data))
     assert main(["solve", str(path), "--time-limit", "1"]) == 2
     out, err = capsys.readouterr()
@@ -135,8 +137,12 @@ def test_module_cli_refuses_bad_instance_in_a_subprocess(tmp_path: Path) -> None
     path.write_text(json.dumps(_broken("negative tables")))
     run = subprocess.run(
         [sys.executable, "-m", "rooms.scheduling.cli", "solve", str(path)],
-        capture_output=True, text=True, cwd=ROOT, check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 2
     assert run.stdout == ""
     assert "tables: must not be negative, not -1" in run.stderr

@@ -13,25 +13,40 @@ from tests.rooms.scheduling.factories import make_instance, people
 
 DATA = make_instance(
     slots=[{"id": f"s{i}", "session": "day1-morning"} for i in (1, 2, 3)],
-    tables=1, video_rooms=1,
-    participants=people("a", "b", "c", "d:online", b={"max_meetings": 2},
-                        c={"unavailable": ["s3"]}),
-    meetings=[{"id": "m1", "participants": ["a", "b"]},
-              {"id": "m2", "participants": ["b", "c"], "fixed_slot": "s2"},
-              {"id": "m3", "participants": ["a", "d"]}])
+    tables=1,
+    video_rooms=1,
+    participants=people(
+        "a", "b", "c", "d:online", b={"max_meetings": 2}, c={"unavailable": ["s3"]}
+    ),
+    meetings=[
+        {"id": "m1", "participants": ["a", "b"]},
+        {"id": "m2", "participants": ["b", "c"], "fixed_slot": "s2"},
+        {"id": "m3", "participants": ["a", "d"]},
+    ],
+)
 INSTANCE = parse_instance(DATA)
 
 
 def _good() -> dict[str, Any]:
     """A hand-made valid schedule for DATA."""
     return {
-        "assignments": [{"meeting": "m1", "slot": "s1", "table": 1},
-                        {"meeting": "m2", "slot": "s2", "table": 1},
-                        {"meeting": "m3", "slot": "s2", "table": None}],
+        "assignments": [
+            {"meeting": "m1", "slot": "s1", "table": 1},
+            {"meeting": "m2", "slot": "s2", "table": 1},
+            {"meeting": "m3", "slot": "s2", "table": None},
+        ],
         "unscheduled": [],
-        "stats": {"placed": 3, "requested": 3, "weight": 3.0, "idle_gaps": 0, "idle_slots": 0,
-                  "upper_bound": 3, "solve_seconds": 0.0, "status": "optimal",
-                  "unscheduled_reasons": {}},
+        "stats": {
+            "placed": 3,
+            "requested": 3,
+            "weight": 3.0,
+            "idle_gaps": 0,
+            "idle_slots": 0,
+            "upper_bound": 3,
+            "solve_seconds": 0.0,
+            "status": "optimal",
+            "unscheduled_reasons": {},
+        },
     }
 
 
@@ -93,14 +108,29 @@ def test_validator_reports_broken_rule(what: str, message: str) -> None:
 
 
 def test_validator_counts_a_long_idle_run_as_one_gap() -> None:
-    data = make_instance(slots=[{"id": f"s{i}", "session": "x"} for i in range(1, 6)],
-                         meetings=[{"id": "m1", "participants": ["a", "b"]},
-                                   {"id": "m2", "participants": ["a", "c"]}])
+    data = make_instance(
+        slots=[{"id": f"s{i}", "session": "x"} for i in range(1, 6)],
+        meetings=[
+            {"id": "m1", "participants": ["a", "b"]},
+            {"id": "m2", "participants": ["a", "c"]},
+        ],
+    )
     instance = parse_instance(data)
-    schedule = {"assignments": [{"meeting": "m1", "slot": "s1", "table": 1},
-                                {"meeting": "m2", "slot": "s5", "table": 1}],
-                "unscheduled": [],
-                "stats": {"placed": 2, "requested": 2, "weight": 2.0, "idle_gaps": 1,
-                          "idle_slots": 3, "upper_bound": 2, "status": "feasible",
-                          "unscheduled_reasons": {}}}
+    schedule = {
+        "assignments": [
+            {"meeting": "m1", "slot": "s1", "table": 1},
+            {"meeting": "m2", "slot": "s5", "table": 1},
+        ],
+        "unscheduled": [],
+        "stats": {
+            "placed": 2,
+            "requested": 2,
+            "weight": 2.0,
+            "idle_gaps": 1,
+            "idle_slots": 3,
+            "upper_bound": 2,
+            "status": "feasible",
+            "unscheduled_reasons": {},
+        },
+    }
     assert validate_schedule(instance, schedule) == []
