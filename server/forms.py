@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
@@ -16,3 +18,9 @@ def text(form: FormData, name: str) -> str:
     """The field as text ('' when missing or a file); long values are kept for the validator."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def query_text(value: str | None, limit: int) -> str:
+    """A query-string value without control characters (PostgreSQL refuses NUL), bounded."""
+    value = (value or "")[: limit * 2]
+    return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")[:limit]

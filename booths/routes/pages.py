@@ -11,6 +11,7 @@ from booths import chat, operations, queries
 from booths.access import load_booth
 from booths.models import DocumentKind
 from server.fairs.access import load_fair
+from server.forms import query_text
 from server.identity.access import require_user
 from server.templating import render
 
@@ -27,11 +28,11 @@ def _filters(request: Request) -> queries.DirectoryFilter:
     except ValueError:
         page = 1
     return queries.DirectoryFilter(
-        hall=params.get("hall", "")[:80],
-        country=params.get("country", "")[:2],
-        sector=params.get("sector", "")[:80],
-        q=params.get("q", "")[:200],
-        page=page,
+        hall=query_text(params.get("hall"), 80),
+        country=query_text(params.get("country"), 2),
+        sector=query_text(params.get("sector"), 80),
+        q=query_text(params.get("q"), 200),
+        page=max(1, min(page, 10_000)),
     )
 
 
