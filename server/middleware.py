@@ -128,12 +128,15 @@ class RequestContextMiddleware:
         if supplied is None and content_type.startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")
         ):
+            request = Request(scope, _replay(body))
             try:
-                form = await Request(scope, _replay(body)).form()
+                form = await request.form()
                 value = form.get(CSRF_FIELD)
                 supplied = value if isinstance(value, str) else None
             except Exception:  # a malformed body is the form's problem, not a CSRF pass
                 supplied = None
+            finally:
+                await request.close()  # the spooled files of an upload
         if not check_token(settings.secret_key, scope["csrf_seed"], supplied):
             return replay, "token"
         return replay, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, UploadFile
@@ -23,8 +24,14 @@ DESCRIPTION_MAX = 5000
 TITLE_MAX = 200
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form(max_files=2, max_fields=60, max_part_size=64 * 1024)
+def with_form(handler: Callable[[Request, FormData], Awaitable[Response]]):
+    """Parse the (possibly multipart) form for `handler` and close its spooled files after."""
+
+    async def endpoint(request: Request) -> Response:
+        async with request.form(max_files=2, max_fields=60, max_part_size=64 * 1024) as form:
+            return await handler(request, form)
+
+    return endpoint
 
 
 def _clean(value: str, limit: int, label: str, errors: dict, field: str, required=False) -> str:
@@ -85,14 +92,14 @@ async def _page(
     )
 
 
-async def edit(request: Request) -> Response:
+@with_form
+async def edit(request: Request, form: FormData) -> Response:
     database = request.app.state.database
     if request.method == "GET":
         async with database.session() as db:
             context = await require_editor(db, request)
         return await _page(request, context)
 
-    form = await _form(request)
     settings = request.app.state.settings
     async with database.session() as db:
         context = await require_editor(db, request)
@@ -140,8 +147,8 @@ async def edit(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "profile"), status_code=303)
 
 
-async def add_opportunity(request: Request) -> Response:
-    form = await _form(request)
+@with_form
+async def add_opportunity(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         errors: dict[str, str] = {}
@@ -175,7 +182,8 @@ async def add_opportunity(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "opportunity"), status_code=303)
 
 
-async def remove_opportunity(request: Request) -> Response:
+@with_form
+async def remove_opportunity(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         opportunity = next(
@@ -189,8 +197,8 @@ async def remove_opportunity(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "removed"), status_code=303)
 
 
-async def add_document(request: Request) -> Response:
-    form = await _form(request)
+@with_form
+async def add_document(request: Request, form: FormData) -> Response:
     settings = request.app.state.settings
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
@@ -216,7 +224,8 @@ async def add_document(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "document"), status_code=303)
 
 
-async def remove_document(request: Request) -> Response:
+@with_form
+async def remove_document(request: Request, form: FormData) -> Response:
     settings = request.app.state.settings
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
@@ -232,8 +241,8 @@ async def remove_document(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "removed"), status_code=303)
 
 
-async def add_link(request: Request) -> Response:
-    form = await _form(request)
+@with_form
+async def add_link(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         errors: dict[str, str] = {}
@@ -252,7 +261,8 @@ async def add_link(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "link"), status_code=303)
 
 
-async def remove_link(request: Request) -> Response:
+@with_form
+async def remove_link(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         link = next((x for x in context.booth.links if x.id == request.path_params["link"]), None)
@@ -263,8 +273,8 @@ async def remove_link(request: Request) -> Response:
     return RedirectResponse(_edit_url(request, context, "removed"), status_code=303)
 
 
-async def visibility(request: Request) -> Response:
-    form = await _form(request)
+@with_form
+async def visibility(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         if not context.is_organiser:

@@ -144,7 +144,6 @@ async def document(request: Request) -> Response:
         headers={
             # never run anything an upload might carry, whatever a browser guesses
             "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
-            "x-content-type-options": "nosniff",
             "cache-control": "private, max-age=3600",
         },
     )

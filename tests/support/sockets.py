@@ -48,8 +48,9 @@ class Client:
     def received(self, event: str) -> list:
         return self.events.get(event, [])
 
-    async def wait_for(self, event: str, count: int = 1, timeout: float = 5.0) -> list:
-        for _ in range(int(timeout / 0.02)):
+    async def wait_for(self, event: str, count: int = 1, seconds: float = 5.0) -> list:
+        """The events received so far, once there are `count` of them (or the time is up)."""
+        for _ in range(int(seconds / 0.02)):
             if len(self.received(event)) >= count:
                 break
             await asyncio.sleep(0.02)
