@@ -226,6 +226,7 @@ async def requests_of(db: AsyncSession, fair: Fair, me: Participant) -> RequestL
 def _meeting_options():
     return (
         selectinload(Meeting.slot),
+        selectinload(Meeting.request),
         selectinload(Meeting.attendees).selectinload(MeetingAttendee.firm),
         selectinload(Meeting.attendees)
         .selectinload(MeetingAttendee.participant)
