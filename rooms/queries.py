@@ -264,6 +264,15 @@ async def feed_meetings(db: AsyncSession, fair: Fair, participant_id: int) -> li
     return list(result)
 
 
+async def feed_fair(db: AsyncSession, slug: str, participant_id: int) -> Fair | None:
+    """The fair of a calendar feed, only if the participant takes part in it."""
+    return await db.scalar(
+        select(Fair)
+        .join(Participant, Participant.fair_id == Fair.id)
+        .where(Fair.slug == slug, Participant.id == participant_id)
+    )
+
+
 async def meeting_for(
     db: AsyncSession, fair: Fair, me: Participant, meeting_id: int
 ) -> Meeting | None:

@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
+from rooms import routes as rooms_routes
 from server import errors, health
 from server.db import Database
 from server.fairs import routes as fair_routes
@@ -75,6 +76,7 @@ def create_app(
         *health.routes,
         *identity_routes.routes,
         *fair_routes.routes,
+        *rooms_routes.routes,
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(

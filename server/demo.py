@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rooms import demo as rooms_demo
 from server.fairs.models import Attendance, BookingMode, Fair, Hall, Participant, Role, Sector
 from server.identity.models import Firm, User
 from server.identity.passwords import Passwords
@@ -534,3 +535,4 @@ async def seed(db: AsyncSession, passwords: Passwords) -> None:
         if country in ("MT", "GR"):
             await take_part(malta, user, Role.BUYER, online)
     await db.commit()
+    await rooms_demo.seed(db)
