@@ -149,8 +149,7 @@ async def new_request(request: Request) -> Response:
                     db, context.fair, context.me, firm_id or 0, message
                 )
                 await db.commit()
-            except operations.MeetingError as refused:
-                await db.rollback()
+            except operations.MeetingError as refused:  # nothing was written: no rollback
                 errors[refused.field] = refused.message
             else:
                 await notices.send(request.app.state.hub, outcome.notices)
