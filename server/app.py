@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 import socketio
 from starlette.applications import Starlette
@@ -14,8 +16,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from rooms import routes as rooms_routes
+from rooms.jobs import JobRunner
 from server import errors, health
-from server.db import Database
+from server.db import Database, utcnow
 from server.fairs import routes as fair_routes
 from server.identity import routes as identity_routes
 from server.identity.passwords import Passwords
@@ -58,6 +61,7 @@ def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
     presence_grace_seconds: float = 10.0,
+    clock: Callable[[], datetime] = utcnow,
 ) -> ASGIApp:
     """Build the whole application; `database` lets tests bind it to their own connection."""
     settings = settings or Settings.from_env()
@@ -65,10 +69,13 @@ def create_app(
     hub = Hub(settings, database)
     fair_namespace = FairNamespace(presence_grace_seconds)
     hub.register(fair_namespace)
+    meeting_jobs = JobRunner(database, hub, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        meeting_jobs.start()
         yield
+        await meeting_jobs.stop()
         fair_namespace.presence.close()
         await database.dispose()
 
@@ -95,5 +102,6 @@ def create_app(
     app.state.templates = create_templates()
     app.state.passwords = Passwords(settings)
     app.state.hub = hub
+    app.state.meeting_jobs = meeting_jobs
     app.state.fair_namespace = fair_namespace
     return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="socket.io")
