@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 import socketio
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +20,11 @@ from starlette.types import ASGIApp
 from booths import demo as booths_demo
 from booths import routes as booth_routes
 from booths.events import BoothsNamespace, RateLimit
+from rooms import demo as rooms_demo
+from rooms import routes as rooms_routes
+from rooms.jobs import JobRunner
 from server import demo, errors, health
-from server.db import Database
+from server.db import Database, utcnow
 from server.fairs import routes as fair_routes
 from server.identity import routes as identity_routes
 from server.identity.passwords import Passwords
@@ -58,6 +63,7 @@ async def seed_demo(db: AsyncSession, passwords: Passwords) -> None:
     """The whole demo: fairs and people, then what each feature shows of them."""
     await demo.seed(db, passwords)
     await booths_demo.seed(db)
+    await rooms_demo.seed(db)
 
 
 def create_app(
@@ -65,6 +71,7 @@ def create_app(
     database: Database | None = None,
     presence_grace_seconds: float = 10.0,
     chat_rate_limit: RateLimit | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> ASGIApp:
     """Build the whole application; `database` lets tests bind it to their own connection."""
     settings = settings or Settings.from_env()
@@ -73,10 +80,13 @@ def create_app(
     fair_namespace = FairNamespace(presence_grace_seconds)
     hub.register(fair_namespace)
     hub.register(BoothsNamespace(chat_rate_limit))
+    meeting_jobs = JobRunner(database, hub, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        meeting_jobs.start()
         yield
+        await meeting_jobs.stop()
         fair_namespace.presence.close()
         await database.dispose()
 
@@ -85,6 +95,7 @@ def create_app(
         *identity_routes.routes,
         *fair_routes.routes,
         *booth_routes.routes,
+        *rooms_routes.routes,
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(
@@ -103,5 +114,6 @@ def create_app(
     app.state.templates = create_templates()
     app.state.passwords = Passwords(settings)
     app.state.hub = hub
+    app.state.meeting_jobs = meeting_jobs
     app.state.fair_namespace = fair_namespace
     return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="socket.io")

@@ -11,10 +11,21 @@ from booths.models import (
     Opportunity,
     booth_sectors,
 )
+from rooms.models import (
+    AgendaSession,
+    AgendaSettings,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    Slot,
+    UnavailableSlot,
+)
 from server.fairs.models import Fair, Hall, Participant, Sector
 from server.identity.models import Firm, LoginFailure, LoginSession, User
 
 __all__ = [
+    "AgendaSession",
+    "AgendaSettings",
     "Booth",
     "BoothDocument",
     "BoothLink",
@@ -27,9 +38,14 @@ __all__ = [
     "Hall",
     "LoginFailure",
     "LoginSession",
+    "Meeting",
+    "MeetingAttendee",
+    "MeetingRequest",
     "Opportunity",
     "Participant",
     "Sector",
+    "Slot",
+    "UnavailableSlot",
     "User",
     "booth_sectors",
 ]

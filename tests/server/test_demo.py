@@ -2,7 +2,8 @@
 
 from sqlalchemy import func, select
 
-from server.demo import DEMO_LOGINS, DEMO_PASSWORD, seed
+from server.app import seed_demo
+from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from server.fairs.models import BookingMode, Fair, Participant, Role
 from server.fairs.queries import fair_for
 from server.identity.models import Firm, User
@@ -15,9 +16,9 @@ async def count(db, model) -> int:
 
 async def test_seed_is_idempotent_and_matches_the_press_release(db, app):
     passwords = app.other_asgi_app.state.passwords
-    await seed(db, passwords)
+    await seed_demo(db, passwords)
     totals = [await count(db, model) for model in (Fair, Firm, User, Participant)]
-    await seed(db, passwords)
+    await seed_demo(db, passwords)
     assert [await count(db, model) for model in (Fair, Firm, User, Participant)] == totals
 
     bari, _ = await fair_for(db, "fiera-mediterranea-b2b", None)
@@ -43,7 +44,7 @@ async def test_seed_is_idempotent_and_matches_the_press_release(db, app):
 
 
 async def test_demo_logins_work(client, db, app):
-    await seed(db, app.other_asgi_app.state.passwords)
+    await seed_demo(db, app.other_asgi_app.state.passwords)
     for email in DEMO_LOGINS.values():
         client.cookies.clear()
         await log_in(client, email, DEMO_PASSWORD)

@@ -17,6 +17,14 @@ TABLES = {
     "participants",
     "login_sessions",
     "login_failures",
+    # rooms
+    "agenda_settings",
+    "agenda_sessions",
+    "slots",
+    "unavailable_slots",
+    "meeting_requests",
+    "meetings",
+    "meeting_attendees",
 }
 
 

@@ -1,0 +1,299 @@
+"""Pages of meetings: requests, the request form, a participant's agenda and calendar files."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from rooms import ics, notices, operations, queries, setup
+from rooms.organise import routes as organise_routes
+from server.db import utcnow
+from server.fairs.access import FairContext, require_role
+from server.fairs.models import Attendance, Fair
+from server.forms import read_form, text
+from server.i18n import gettext as _
+
+PARTICIPANTS = queries.MEETING_ROLES
+DONE = {"sent", "accepted", "declined", "cancelled", "availability"}
+
+
+def render(request: Request, template: str, context: dict, status: int = 200) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+
+
+def number(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def done_message(kind: str | None) -> str | None:
+    return {
+        "sent": _("Your request is sent. You will be told when the firm answers."),
+        "accepted": _("Accepted. The meeting is in your agenda."),
+        "declined": _("The request is declined; the sender sees your reason."),
+        "cancelled": _("Cancelled. The other side has been told."),
+        "availability": _("Your availability is saved."),
+    }.get(kind or "")
+
+
+async def meetings_page(
+    request: Request,
+    error: operations.MeetingError | None = None,
+    error_request: int | None = None,
+    status: int = 200,
+) -> Response:
+    now = utcnow()
+    async with request.app.state.database.session() as db:
+        context = await require_role(db, request, *PARTICIPANTS)
+        lists = await queries.requests_of(db, context.fair, context.me)
+        offers = {}
+        for item in lists.incoming:
+            if item.expires_at > now:
+                offers[item.id] = await queries.free_common_slots(
+                    db, context.fair, [item.sender, context.me], now
+                )
+    if error is not None and error.free_slots and error_request is not None:
+        offers[error_request] = error.free_slots
+    return render(
+        request,
+        "rooms/meetings.html",
+        {
+            "fair": context.fair,
+            "me": context.me,
+            "lists": lists,
+            "offers": offers,
+            "now": now,
+            "error": error,
+            "error_request": error_request,
+            "done": done_message(request.query_params.get("done")),
+            "on_acceptance": context.fair.booking_mode == "on_acceptance",
+        },
+        status,
+    )
+
+
+async def meetings(request: Request) -> Response:
+    return await meetings_page(request)
+
+
+def _back(request: Request, fair: Fair, done: str, to: str = "meetings") -> Response:
+    url = request.url_for(to, fair=fair.slug).include_query_params(done=done)
+    return RedirectResponse(str(url), status_code=303)
+
+
+async def _act(request: Request, action, done: str) -> Response:
+    """Run one competing action in a write transaction; refusals re-render the page."""
+    form = await read_form(request)
+    item_id = request.path_params.get("request") or request.path_params.get("meeting")
+    async with request.app.state.database.write_session() as db:
+        context = await require_role(db, request, *PARTICIPANTS)
+        try:
+            outcome = await action(db, context, form, item_id)
+            await db.commit()
+        except operations.NotFound as exc:
+            raise HTTPException(404) from exc
+        except operations.MeetingError as refused:
+            await db.rollback()
+            return await meetings_page(request, refused, request.path_params.get("request"), 409)
+    await notices.send(request.app.state.hub, outcome.notices)
+    return _back(request, context.fair, done)
+
+
+async def accept(request: Request) -> Response:
+    async def action(db, context: FairContext, form, request_id):
+        slot_id = number(text(form, "slot"))
+        return await operations.accept_request(db, context.fair, context.me, request_id, slot_id)
+
+    return await _act(request, action, "accepted")
+
+
+async def decline(request: Request) -> Response:
+    async def action(db, context: FairContext, form, request_id):
+        reason = text(form, "reason")
+        return await operations.decline_request(db, context.fair, context.me, request_id, reason)
+
+    return await _act(request, action, "declined")
+
+
+async def cancel(request: Request) -> Response:
+    async def action(db, context: FairContext, form, request_id):
+        reason = text(form, "reason")
+        return await operations.cancel_request(db, context.fair, context.me, request_id, reason)
+
+    return await _act(request, action, "cancelled")
+
+
+async def cancel_meeting(request: Request) -> Response:
+    async def action(db, context: FairContext, form, meeting_id):
+        reason = text(form, "reason")
+        return await operations.cancel_meeting(db, context.fair, context.me, meeting_id, reason)
+
+    return await _act(request, action, "cancelled")
+
+
+async def new_request(request: Request) -> Response:
+    """The form that asks a firm for a meeting (`?firm=` names it, from a booth or a profile)."""
+    errors: dict[str, str] = {}
+    form = await read_form(request) if request.method == "POST" else None
+    firm_id = number(text(form, "firm") if form else request.query_params.get("firm", ""))
+    message = text(form, "message") if form else ""
+    async with request.app.state.database.write_session() as db:
+        context = await require_role(db, request, *PARTICIPANTS)
+        if form is not None:
+            try:
+                outcome = await operations.send_request(
+                    db, context.fair, context.me, firm_id or 0, message
+                )
+                await db.commit()
+            except operations.MeetingError as refused:  # nothing was written: no rollback
+                errors[refused.field] = refused.message
+            else:
+                await notices.send(request.app.state.hub, outcome.notices)
+                return _back(request, context.fair, "sent")
+        firms = await queries.firms_taking_part(db, context.fair)
+        my_firm = await queries.firm_id_of(db, context.me)
+    firms = [f for f in firms if f.id != my_firm]
+    chosen = next((f for f in firms if f.id == firm_id), None)
+    return render(
+        request,
+        "rooms/request.html",
+        {
+            "fair": context.fair,
+            "firms": firms,
+            "chosen": chosen,
+            "message": message,
+            "errors": errors,
+        },
+        400 if errors else 200,
+    )
+
+
+async def agenda(request: Request) -> Response:
+    async with request.app.state.database.session() as db:
+        context = await require_role(db, request, *PARTICIPANTS)
+        meetings = await queries.agenda(db, context.fair, context.me)
+        sessions = await queries.sessions(db, context.fair)
+        blocked = await queries.unavailable_slot_ids(db, context.me)
+    secret = request.app.state.settings.secret_key
+    token = ics.feed_token(secret, context.fair.id, context.me.id)
+    feed = request.url_for(
+        "agenda_feed", fair=context.fair.slug, participant=context.me.id, token=token
+    )
+    return render(
+        request,
+        "rooms/agenda.html",
+        {
+            "fair": context.fair,
+            "me": context.me,
+            "meetings": meetings,
+            "sessions": sessions,
+            "blocked": blocked,
+            "booked": {m.slot_id: m for m in meetings},
+            "feed_url": str(feed),
+            "others": ics.others,
+            "done": done_message(request.query_params.get("done")),
+        },
+    )
+
+
+async def save_availability(request: Request) -> Response:
+    form = await read_form(request)
+    attendance = Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
+    blocked = {n for n in (number(v) for v in form.getlist("unavailable")) if n is not None}
+    async with request.app.state.database.session() as db:
+        context = await require_role(db, request, *PARTICIPANTS)
+        if not context.fair.hybrid:
+            attendance = Attendance.ONSITE
+        await setup.set_availability(db, context.fair, context.me, attendance, blocked)
+        await db.commit()
+    return _back(request, context.fair, "availability", "agenda")
+
+
+def _calendar_response(body: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=ics.MEDIA_TYPE,
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def meeting_ics(request: Request) -> Response:
+    async with request.app.state.database.session() as db:
+        context = await require_role(db, request, *PARTICIPANTS)
+        meeting = await queries.meeting_for(
+            db, context.fair, context.me, request.path_params["meeting"]
+        )
+    if meeting is None:
+        raise HTTPException(404)
+    event = ics.event(meeting, context.fair, context.me.id, utcnow())
+    body = ics.calendar(context.fair.name, [event])
+    return _calendar_response(body, f"meeting-{meeting.id}.ics")
+
+
+async def agenda_feed(request: Request) -> Response:
+    """A participant's whole agenda for calendar apps; the token in the URL is the key."""
+    secret = request.app.state.settings.secret_key
+    participant_id = request.path_params["participant"]
+    async with request.app.state.database.session() as db:
+        fair = await queries.feed_fair(db, request.path_params["fair"], participant_id)
+        if fair is None or not ics.check_feed_token(
+            secret, fair.id, participant_id, request.path_params["token"]
+        ):
+            raise HTTPException(404)
+        meetings = await queries.feed_meetings(db, fair, participant_id)
+    now = utcnow()
+    body = ics.calendar(fair.name, [ics.event(m, fair, participant_id, now) for m in meetings])
+    return _calendar_response(body, f"{fair.slug}-agenda.ics")
+
+
+routes = [
+    Route("/fairs/{fair:str}/meetings", meetings, name="meetings"),
+    Route(
+        "/fairs/{fair:str}/meetings/new",
+        new_request,
+        methods=["GET", "POST"],
+        name="request_meeting",
+    ),
+    Route(
+        "/fairs/{fair:str}/meetings/requests/{request:int}/accept",
+        accept,
+        methods=["POST"],
+        name="accept_request",
+    ),
+    Route(
+        "/fairs/{fair:str}/meetings/requests/{request:int}/decline",
+        decline,
+        methods=["POST"],
+        name="decline_request",
+    ),
+    Route(
+        "/fairs/{fair:str}/meetings/requests/{request:int}/cancel",
+        cancel,
+        methods=["POST"],
+        name="cancel_request",
+    ),
+    Route(
+        "/fairs/{fair:str}/meetings/{meeting:int}/cancel",
+        cancel_meeting,
+        methods=["POST"],
+        name="cancel_meeting",
+    ),
+    Route("/fairs/{fair:str}/meetings/{meeting:int}/calendar.ics", meeting_ics, name="meeting_ics"),
+    Route("/fairs/{fair:str}/agenda", agenda, name="agenda"),
+    Route(
+        "/fairs/{fair:str}/agenda/availability",
+        save_availability,
+        methods=["POST"],
+        name="save_availability",
+    ),
+    Route(
+        "/fairs/{fair:str}/agenda/feed/{participant:int}/{token:str}.ics",
+        agenda_feed,
+        name="agenda_feed",
+    ),
+    *organise_routes,
+]

@@ -1,0 +1,81 @@
+"""The meeting pages as people see them, on the seeded demo fair."""
+
+import re
+
+import pytest
+
+from server.app import seed_demo
+from server.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.support.pages import csrf_token, log_in, submit, visible_text
+
+BARI = "/fairs/fiera-mediterranea-b2b"
+
+
+@pytest.fixture
+async def demo(db, app):
+    await seed_demo(db, app.other_asgi_app.state.passwords)
+
+
+async def test_the_buyer_sees_requests_in_every_state(client, demo):
+    await log_in(client, DEMO_LOGINS["buyer"], DEMO_PASSWORD)
+    page = visible_text((await client.get(f"{BARI}/meetings")).text)
+    assert "Times in Central European Standard Time (Europe/Rome)" in page
+    for words in (
+        "Sassi Digital Lab Waiting for an answer",
+        "Murgia Software Accepted",
+        "Vulture Data Declined",
+        "Reason: We only work with manufacturers for now.",
+        "Lucania Cloud Services Cancelled",
+        "Pollino Interactive Expired",
+        "Wednesday 17 March, 09:30 · Table 1",
+        "Azur Design Collectif Accepted",
+        "Video room",
+    ):
+        assert words in page, words
+
+
+async def test_the_exhibitor_accepts_an_offered_slot_and_finds_it_in_the_agenda(client, demo):
+    await log_in(client, DEMO_LOGINS["exhibitor"], DEMO_PASSWORD)
+    page = (await client.get(f"{BARI}/meetings")).text
+    assert "Incoming 2" in visible_text(page)
+    request_id = re.search(r"/meetings/requests/(\d+)/accept", page).group(1)
+    slot_id = re.search(rf'id="slot-{request_id}" name="slot">\s*<option value="(\d+)"', page)
+    response = await client.post(
+        f"{BARI}/meetings/requests/{request_id}/accept",
+        data={"slot": slot_id.group(1), "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 303
+    done = visible_text((await client.get(response.headers["location"])).text)
+    assert "Accepted. The meeting is in your agenda." in done
+    agenda = visible_text((await client.get(f"{BARI}/agenda")).text)
+    # the newest incoming request comes first: Puglia Innovation Hub
+    assert "Puglia Innovation Hub" in agenda and "Méditerranée Invest" in agenda
+
+
+async def test_the_organiser_sees_the_grid_and_the_video_meetings(client, demo):
+    await log_in(client, DEMO_LOGINS["organiser"], DEMO_PASSWORD)
+    page = visible_text((await client.get(f"{BARI}/organise/agenda")).text)
+    assert "Table 14" in page and "Video meetings" in page
+    assert "Wed 17 Mar, 09:30 Levante Retail Group Murgia Software" in page
+
+
+async def test_asking_a_firm_for_a_meeting_and_a_duplicate_is_refused(client, demo, db):
+    from sqlalchemy import select
+
+    from server.identity.models import Firm
+
+    firm = await db.scalar(select(Firm).where(Firm.name == "Gravina Media"))
+    await log_in(client, DEMO_LOGINS["buyer"], DEMO_PASSWORD)
+    form_url = f"{BARI}/meetings/new?firm={firm.id}"
+    assert "Ask Gravina Media for a meeting" in visible_text((await client.get(form_url)).text)
+    data = {"firm": str(firm.id), "message": "Video for our stores"}
+    sent = await submit(client, form_url, data, action=f"{BARI}/meetings/new")
+    assert sent.status_code == 303
+    page = visible_text((await client.get(sent.headers["location"])).text)
+    assert "Your request is sent." in page and "Gravina Media Waiting for an answer" in page
+    again = await submit(client, form_url, data, action=f"{BARI}/meetings/new")
+    assert again.status_code == 400
+    assert (
+        "You already have an open request with Gravina Media: answer or cancel it first."
+        in visible_text(again.text)
+    )
