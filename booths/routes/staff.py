@@ -71,6 +71,7 @@ async def inbox(request: Request) -> Response:
             "messages": messages or [],
             "has_more": has_more,
             "is_organiser": context.is_organiser,
+            "me": context.me,
         },
     )
 
