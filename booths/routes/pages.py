@@ -162,8 +162,21 @@ async def my_booth(request: Request) -> Response:
     )
 
 
+async def firm_booth(request: Request) -> Response:
+    """A firm's booth at this fair, for features that know the firm (agendas, requests)."""
+    async with request.app.state.database.session() as db:
+        context = await load_fair(db, request)
+        booth = await queries.booth_of_firm(db, context.fair, request.path_params["firm"])
+    if booth is None or (booth.hidden and not context.is_organiser):
+        raise HTTPException(404)
+    return RedirectResponse(
+        request.url_for("booth", fair=context.fair.slug, booth=booth.slug), status_code=303
+    )
+
+
 routes = [
     Route("/fairs/{fair:str}/my-booth", my_booth, name="my_booth"),
+    Route("/fairs/{fair:str}/firms/{firm:int}/booth", firm_booth, name="firm_booth"),
     Route("/fairs/{fair:str}/halls/{hall:str}", hall, name="hall"),
     Route("/fairs/{fair:str}/booths", directory, name="booths"),
     Route("/fairs/{fair:str}/booths/{booth:str}", booth_page, name="booth"),

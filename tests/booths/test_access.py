@@ -5,6 +5,7 @@ from sqlalchemy import select, update
 
 from booths.models import Booth, BoothDocument, Conversation, Opportunity
 from server.demo import DEMO_PASSWORD
+from server.identity.models import Firm
 from tests.booths.conftest import BARI, BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.support.factories import PASSWORD
 from tests.support.pages import csrf_token, log_in
@@ -164,3 +165,13 @@ async def test_every_booth_route_for_every_visitor(client, ids, demo, visitor):
         if got != expected:
             mismatches.append(f"{method} {template}: expected {expected}, got {got}")
     assert mismatches == []
+
+
+async def test_a_firms_booth_is_found_from_its_id(client, db, demo):
+    firm = await db.scalar(select(Firm.id).where(Firm.name == "Murgia Software"))
+    buyer = await db.scalar(select(Firm.id).where(Firm.name == "Levante Retail Group"))
+    found = await client.get(f"{F}/firms/{firm}/booth")
+    assert found.status_code == 303 and found.headers["location"].endswith(
+        "/booths/murgia-software"
+    )
+    assert (await client.get(f"{F}/firms/{buyer}/booth")).status_code == 404

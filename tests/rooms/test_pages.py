@@ -79,3 +79,9 @@ async def test_asking_a_firm_for_a_meeting_and_a_duplicate_is_refused(client, de
         "You already have an open request with Gravina Media: answer or cancel it first."
         in visible_text(again.text)
     )
+
+
+async def test_the_agenda_links_to_the_other_firms_booth(client, demo):
+    await log_in(client, "buyer@fiera.demo", DEMO_PASSWORD)
+    page = await client.get("/fairs/fiera-mediterranea-b2b/agenda")
+    assert "Visit the booth of" in visible_text(page.text)
