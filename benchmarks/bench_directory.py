@@ -25,10 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from booths import operations
 from booths.models import Booth, Opportunity, OpportunityCategory, OpportunityKind
 from server.app import create_app
-from server.db import Database, create_engine
+from server.db import Database
 from server.fairs.models import Fair, Hall, Sector
 from server.identity.models import Firm
-from server.migrations import upgrade_connection
 from server.settings import Settings
 from tests.support import databases
 
@@ -129,11 +128,6 @@ async def seed(database: Database, booths: int) -> None:
 
 
 async def measure(url: str, booths: int, rounds: int, var_dir: Path) -> dict[str, list[float]]:
-    engine = create_engine(url)
-    async with engine.connect() as connection:
-        await upgrade_connection(connection)
-        await connection.commit()
-    await engine.dispose()
     database = Database.from_url(url)
     await seed(database, booths)
     settings = Settings(database_url=url, secret_key=secrets.token_hex(16), var_dir=var_dir)
@@ -180,7 +174,7 @@ async def main() -> None:
         else:
             print("PostgreSQL not reachable: measuring SQLite only")
         for backend in backends:
-            url = await databases.create_database(backend, var_dir)
+            url = await databases.create_migrated_database(backend, var_dir)
             try:
                 report(backend, await measure(url, args.booths, args.rounds, var_dir))
             finally:

@@ -14,7 +14,6 @@ from datetime import date, datetime, time
 
 from sqlalchemy import (
     Date,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -25,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import Base, UTCDateTime, utcnow
-from server.fairs.models import Participant
+from server.fairs.models import Participant, enum_column
 from server.identity.models import Firm
 
 
@@ -48,18 +47,6 @@ class MeetingStatus(enum.StrEnum):
 class MeetingMode(enum.StrEnum):
     ONSITE = "onsite"  # at a numbered table
     VIDEO = "video"  # in a video room
-
-
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    # As in server.fairs.models: VARCHAR with a CHECK constraint on both databases.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class AgendaSettings(Base):
@@ -150,7 +137,7 @@ class MeetingRequest(Base):
     )
     message: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RequestStatus] = mapped_column(
-        _enum(RequestStatus, "request_status"), default=RequestStatus.PENDING, index=True
+        enum_column(RequestStatus, "request_status"), default=RequestStatus.PENDING, index=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")  # why it was declined or cancelled
     # "f12|f40" (firms, or "p7" for a participant without a firm) while pending or accepted,
@@ -184,9 +171,9 @@ class Meeting(Base):
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"), index=True)
     active_slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"))
     status: Mapped[MeetingStatus] = mapped_column(
-        _enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED, index=True
+        enum_column(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED, index=True
     )
-    mode: Mapped[MeetingMode] = mapped_column(_enum(MeetingMode, "meeting_mode"))
+    mode: Mapped[MeetingMode] = mapped_column(enum_column(MeetingMode, "meeting_mode"))
     table_number: Mapped[int | None] = mapped_column(Integer)
     video_room: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.app import create_app, seed_demo
 from server.db import Database, create_engine
 from server.identity.passwords import Passwords
-from server.migrations import upgrade_connection
 from server.settings import Settings
 from tests.support import databases
 from tests.support.live import serve
@@ -57,12 +56,7 @@ def var_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 async def migrated_url(backend, var_dir):
     """One migrated database per backend, shared by tests that roll back what they do."""
-    url = await databases.create_database(backend, var_dir)
-    engine = create_engine(url)
-    async with engine.connect() as connection:
-        await upgrade_connection(connection)
-        await connection.commit()
-    await engine.dispose()
+    url = await databases.create_migrated_database(backend, var_dir)
     yield url
     await databases.drop_database(url)
 
@@ -116,12 +110,7 @@ async def client(app):
 @pytest.fixture
 async def fresh_url(backend, var_dir):
     """A new, migrated database with committed data, for servers and concurrent writers."""
-    url = await databases.create_database(backend, var_dir)
-    engine = create_engine(url)
-    async with engine.connect() as connection:
-        await upgrade_connection(connection)
-        await connection.commit()
-    await engine.dispose()
+    url = await databases.create_migrated_database(backend, var_dir)
     yield url
     await databases.drop_database(url)
 

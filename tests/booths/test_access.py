@@ -7,8 +7,9 @@ from booths.models import Booth, BoothDocument, Conversation, Opportunity
 from server.demo import DEMO_PASSWORD
 from server.identity.models import Firm
 from tests.booths.conftest import BARI, BUYER, ORGANISER, OTHER_STAFF, STAFF
+from tests.support.access import mismatches
 from tests.support.factories import PASSWORD
-from tests.support.pages import csrf_token, log_in
+from tests.support.pages import log_in
 
 VISITORS = ["anonymous", "buyer", "staff", "other_staff", "organiser", "other_organiser"]
 F = f"/fairs/{BARI}"
@@ -120,7 +121,7 @@ async def ids(db, demo, settings):
     }
 
 
-def outcome(response, path) -> str:
+def outcome(response) -> str:
     status = response.status_code
     if status == 303:
         location = response.headers["location"]
@@ -151,20 +152,8 @@ async def test_every_booth_route_for_every_visitor(client, ids, demo, visitor):
     if visitor != "anonymous":
         password = PASSWORD if visitor == "other_organiser" else DEMO_PASSWORD
         await log_in(client, emails[visitor], password)
-    token = csrf_token((await client.get("/")).text)
     column = VISITORS.index(visitor) + 2
-    mismatches = []
-    for row in TABLE:
-        method, template, expected = row[0], row[1], row[column]
-        path = template.format(**ids)
-        if method == "GET":
-            response = await client.get(path)
-        else:
-            response = await client.post(path, data={"csrf_token": token})
-        got = outcome(response, path)
-        if got != expected:
-            mismatches.append(f"{method} {template}: expected {expected}, got {got}")
-    assert mismatches == []
+    assert await mismatches(client, TABLE, column, ids, outcome) == []
 
 
 async def test_a_firms_booth_is_found_from_its_id(client, db, demo):

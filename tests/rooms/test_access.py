@@ -5,8 +5,9 @@ import pytest
 
 from rooms import ics, operations
 from tests.rooms.conftest import NOW, build_world
+from tests.support.access import mismatches
 from tests.support.factories import PASSWORD
-from tests.support.pages import csrf_token, log_in
+from tests.support.pages import log_in
 
 VISITORS = ["anonymous", "buyer", "alpha", "beta", "organiser"]
 
@@ -135,17 +136,5 @@ async def test_every_meeting_route_for_every_visitor(client, names, visitor):
     users, values = names
     if visitor != "anonymous":
         await log_in(client, users[visitor].email, PASSWORD)
-    token = csrf_token((await client.get("/")).text)
     column = VISITORS.index(visitor) + 2
-    mismatches = []
-    for row in TABLE:
-        method, template, expected = row[0], row[1], row[column]
-        path = template.format(**values)
-        if method == "GET":
-            response = await client.get(path)
-        else:
-            response = await client.post(path, data={"csrf_token": token})
-        got = outcome(response)
-        if got != expected:
-            mismatches.append(f"{method} {template}: expected {expected}, got {got}")
-    assert mismatches == []
+    assert await mismatches(client, TABLE, column, values, outcome) == []

@@ -9,6 +9,9 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from server.db import create_engine
+from server.migrations import upgrade_connection
+
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -42,6 +45,17 @@ async def create_database(backend: str, directory: Path) -> str:
     finally:
         await connection.close()
     return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+async def create_migrated_database(backend: str, directory: Path) -> str:
+    """A new database at the newest migration."""
+    url = await create_database(backend, directory)
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        await upgrade_connection(connection)
+        await connection.commit()
+    await engine.dispose()
+    return url
 
 
 async def drop_database(url: str) -> None:

@@ -1,4 +1,6 @@
 // A visitor's chat with a booth: history, live answers from any staff member, sending.
+import { renderMessage, sendOnEnter, showMessage } from "./chat-message.js";
+
 const panel = document.querySelector("[data-booth-chat]");
 const strings = document.getElementById("chat-strings")?.dataset;
 
@@ -12,31 +14,8 @@ if (panel && strings && window.io) {
   const older = panel.querySelector("[data-older]");
   const socket = window.io("/booths", { transports: ["websocket"] });
 
-  const render = (m) => {
-    const li = document.createElement("li");
-    li.className = `chat-message ${m.from_staff ? "from-staff" : "from-me"}`;
-    li.dataset.messageId = m.id;
-    const sender = document.createElement("span");
-    sender.className = "chat-sender";
-    sender.textContent = m.sender;
-    const body = document.createElement("span");
-    body.className = "chat-body";
-    if (m.removed) {
-      const em = document.createElement("em");
-      em.textContent = strings.removed;
-      body.append(em);
-    } else {
-      body.textContent = m.body;  // text, never HTML
-    }
-    li.append(sender, body);
-    return li;
-  };
-  const add = (m) => {
-    const existing = log.querySelector(`[data-message-id="${m.id}"]`);
-    if (existing) { existing.replaceWith(render(m)); return; }
-    log.append(render(m));
-    log.scrollTop = log.scrollHeight;
-  };
+  const render = (m) => renderMessage(m, strings, "from-staff", "from-me");
+  const add = (m) => showMessage(log, render(m));
   const showError = (text) => { error.textContent = text; error.hidden = !text; };
 
   socket.on("connect", () => {
@@ -66,9 +45,7 @@ if (panel && strings && window.io) {
       }
     });
   });
-  input.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
-  });
+  sendOnEnter(form);
   older?.addEventListener("click", () => {
     const first = log.querySelector("[data-message-id]");
     if (!first || !conversation) return;

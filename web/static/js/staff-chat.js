@@ -1,4 +1,6 @@
 // The staff inbox: every conversation of the booth live, answering, unread counts.
+import { renderMessage, sendOnEnter, showMessage } from "./chat-message.js";
+
 const inbox = document.querySelector("[data-staff-inbox]");
 const strings = document.getElementById("chat-strings")?.dataset;
 
@@ -11,31 +13,8 @@ if (inbox && strings && window.io) {
   const error = inbox.querySelector("[data-chat-error]");
   const socket = window.io("/booths", { transports: ["websocket"] });
 
-  const render = (m) => {
-    const li = document.createElement("li");
-    li.className = `chat-message ${m.from_staff ? "from-me" : "from-visitor"}`;
-    li.dataset.messageId = m.id;
-    const sender = document.createElement("span");
-    sender.className = "chat-sender";
-    sender.textContent = m.sender;
-    const body = document.createElement("span");
-    body.className = "chat-body";
-    if (m.removed) {
-      const em = document.createElement("em");
-      em.textContent = strings.removed;
-      body.append(em);
-    } else {
-      body.textContent = m.body;
-    }
-    li.append(sender, body);
-    return li;
-  };
-  const addToLog = (m) => {
-    if (!log) return;
-    const existing = log.querySelector(`[data-message-id="${m.id}"]`);
-    if (existing) existing.replaceWith(render(m)); else log.append(render(m));
-    log.scrollTop = log.scrollHeight;
-  };
+  const render = (m) => renderMessage(m, strings, "from-me", "from-visitor");
+  const addToLog = (m) => { if (log) showMessage(log, render(m)); };
   const touchConversation = (m) => {
     let item = list.querySelector(`[data-conversation-item="${m.conversation}"]`);
     if (!item) {
@@ -87,9 +66,7 @@ if (inbox && strings && window.io) {
       else { error.textContent = (reply && reply.message) || strings.failed; error.hidden = false; }
     });
   });
-  form?.querySelector("textarea").addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
-  });
+  if (form) sendOnEnter(form);
   log?.addEventListener("click", (event) => {
     const id = event.target.dataset?.remove;
     if (!id) return;
