@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -23,10 +24,23 @@ def visible_text(page: str) -> str:
     return " ".join(html.unescape(TAG_RE.sub(" ", body)).split())
 
 
+FORM_RE = re.compile(r'<form\b[^>]*\baction="([^"]*)"[^>]*>(.*?)</form>', re.S)
+
+
+def form_token(page: str, action: str) -> str:
+    """The CSRF token inside the page's form that posts to `action`, as a browser would send."""
+    wanted = urlsplit(action).path
+    for target, body in FORM_RE.findall(page):
+        if urlsplit(html.unescape(target)).path == wanted:
+            return csrf_token(body)
+    raise AssertionError(f"the page has no form posting to {action}")
+
+
 async def submit(client: httpx.AsyncClient, form_url: str, data: dict, action: str | None = None):
-    """GET the page with the form, then POST `data` with its CSRF token, as a browser does."""
+    """GET the page with the form, then POST `data` with that form's CSRF token."""
     page = await client.get(form_url)
-    return await client.post(action or form_url, data={**data, "csrf_token": csrf_token(page.text)})
+    action = action or urlsplit(form_url).path
+    return await client.post(action, data={**data, "csrf_token": form_token(page.text, action)})
 
 
 async def log_in(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
