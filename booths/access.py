@@ -72,8 +72,3 @@ async def require_editor(db: AsyncSession, request: HTTPConnection) -> BoothCont
     if not context.can_edit:
         raise HTTPException(403)
     return context
-
-
-async def require_staff(db: AsyncSession, request: HTTPConnection) -> BoothContext:
-    """The booth, for its staff (and organisers, who may moderate); 403 for everyone else."""
-    return await require_editor(db, request)

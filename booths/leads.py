@@ -22,10 +22,6 @@ class Lead:
     last_visit: datetime | None
     messages: int
 
-    @property
-    def last_contact(self) -> datetime | None:
-        return self.last_visit
-
 
 async def leads(db: AsyncSession, booth: Booth) -> list[Lead]:
     """Visitors and chat partners of the booth, most recent first."""

@@ -92,8 +92,9 @@ async def booth_page(request: Request) -> Response:
         context = await load_booth(db, request)
         booth = context.booth
         staff = await queries.staff(db, booth)
-        shares = context.user is not None and context.user.share_visits
-        if context.me is not None and not context.is_staff and shares:
+        # a lead is a participant who may do business: not the booth's staff, not organisers
+        prospect = context.me is not None and not (context.is_staff or context.is_organiser)
+        if prospect and context.user.share_visits:
             await operations.record_visit(db, booth, context.me)
             await db.commit()
         unread = 0

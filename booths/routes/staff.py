@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from booths import chat, leads
-from booths.access import require_staff
+from booths.access import require_editor
 from server.templating import render
 
 
@@ -43,7 +43,7 @@ async def inbox(request: Request) -> Response:
     selected = request.query_params.get("c", "")
     before = request.query_params.get("before", "")
     async with request.app.state.database.session() as db:
-        context = await require_staff(db, request)
+        context = await require_editor(db, request)
         conversations = await chat.inbox(db, context.booth, context.user)
         conversation = messages = None
         has_more = False
@@ -78,7 +78,7 @@ async def inbox(request: Request) -> Response:
 
 async def export_chats(request: Request) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_staff(db, request)
+        context = await require_editor(db, request)
         rows = await chat.export_rows(db, context.booth)
     return _csv_response(
         f"{context.booth.slug}-chats.csv",
@@ -99,7 +99,7 @@ async def export_chats(request: Request) -> Response:
 
 async def leads_page(request: Request) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_staff(db, request)
+        context = await require_editor(db, request)
         found = await leads.leads(db, context.booth)
     return render(
         request,
@@ -114,7 +114,7 @@ async def leads_page(request: Request) -> Response:
 
 async def export_leads(request: Request) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_staff(db, request)
+        context = await require_editor(db, request)
         found = await leads.leads(db, context.booth)
     rows = []
     for lead in found:
