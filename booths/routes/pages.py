@@ -41,7 +41,7 @@ async def _listing(request: Request, db, fair, filters, include_hidden: bool) ->
     staff_ids = await queries.staff_by_booth(db, result.booths)
     statuses = presence(request, fair.id, [u for ids in staff_ids.values() for u in ids])
     online = {
-        booth_id: sum(1 for user in ids if statuses[user] != "offline")
+        booth_id: sum(1 for user in ids if statuses[user] == "online")
         for booth_id, ids in staff_ids.items()
     }
     return {"result": result, "staff_ids": staff_ids, "online": online}

@@ -28,7 +28,7 @@ if (anchor && strings && window.io) {
     document.querySelectorAll("[data-booth-card]").forEach((card) => {
       const staff = (card.dataset.staff || "").split(",").filter(Boolean).map(Number);
       if (!staff.includes(user)) return;
-      const online = staff.filter((id) => (statuses.get(id) ?? "offline") !== "offline").length;
+      const online = staff.filter((id) => statuses.get(id) === "online").length;
       const line = card.querySelector("[data-online-count]");
       line.dataset.onlineCount = online;
       line.querySelector(".presence-dot").classList.toggle("is-online", online > 0);
