@@ -191,6 +191,8 @@ async def discard_run(db: AsyncSession, fair: Fair, run_id: int) -> None:
     run = await run_of(db, fair, run_id)
     if run is None:
         raise LookupError(run_id)
+    if run.status in ACTIVE_RUN:
+        raise RunError(_("The optimiser has not finished yet."))
     if not await _set(db, run.id, [RunStatus.DONE], status=RunStatus.DISCARDED):
         raise RunError(_("This preview was already published or discarded."))
 
@@ -254,6 +256,8 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
     run = await run_of(db, fair, run_id)
     if run is None:
         raise LookupError(run_id)
+    if run.status in ACTIVE_RUN:
+        raise RunError(_("The optimiser has not finished yet."))
     if run.status != RunStatus.DONE:
         raise RunError(_("This preview was already published or discarded."))
     schedule = json.loads(run.result)
