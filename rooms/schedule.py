@@ -19,7 +19,6 @@ from server.i18n import gettext as _
 
 def _done(kind: str | None) -> str | None:
     return {
-        "started": _("The optimiser is running."),
         "published": _("Published: the meetings are in the agenda and both sides were told."),
         "discarded": _("The preview is discarded."),
     }.get(kind or "")
@@ -27,6 +26,7 @@ def _done(kind: str | None) -> str | None:
 
 async def schedule_page(request: Request, error: str | None = None, status: int = 200) -> Response:
     now = utcnow()
+    done = request.query_params.get("done")
     async with request.app.state.database.session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         run = await runs.latest_run(db, context.fair)
@@ -48,7 +48,7 @@ async def schedule_page(request: Request, error: str | None = None, status: int 
             "default_limit": runs.DEFAULT_TIME_LIMIT,
             "on_acceptance": context.fair.booking_mode == BookingMode.ON_ACCEPTANCE,
             "error": error,
-            "done": _done(request.query_params.get("done")),
+            "done": _done(done),
             "side_names": preview.side_names,
         },
         status_code=status,
@@ -83,7 +83,8 @@ async def start(request: Request) -> Response:
             await db.rollback()
             return await schedule_page(request, refused.message, 409)
     request.app.state.optimiser.launch(run.id)
-    return _back(request, context.fair.slug, "started")
+    url = request.url_for("organise_schedule", fair=context.fair.slug)
+    return RedirectResponse(str(url), status_code=303)
 
 
 async def publish(request: Request) -> Response:
