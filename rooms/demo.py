@@ -1,5 +1,6 @@
 """The demo's meetings: agenda set-up for both demo fairs, requests in every state and a
-published schedule on "Fiera Mediterranea B2B" (idempotent)."""
+published schedule on "Fiera Mediterranea B2B", and accepted requests waiting for the
+optimiser on the Malta mission (idempotent)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rooms import operations, queries, setup
 from rooms.models import AgendaSettings, MeetingRequest
 from server.db import utcnow
-from server.fairs.models import Fair, Participant
+from server.fairs.models import Fair, Participant, Role
 from server.identity.models import Firm, User
 
 BARI = "fiera-mediterranea-b2b"
@@ -215,6 +216,63 @@ async def _requests(db: AsyncSession, fair: Fair, plan: list) -> None:
     await db.flush()
 
 
+# Malta: each firm asks the next few firms round the list, and every request is accepted, so
+# some 40 requests wait for the organiser to schedule them; one buyer caps her day.
+MALTA_ASKS_PER_FIRM = 4
+MALTA_CAPPED = ("karen.zammit@buyers.fiera.demo", 5)
+
+
+async def _malta_waiting(db: AsyncSession, fair: Fair) -> None:
+    """Accepted requests between the Malta mission's firms, for the optimiser to place."""
+    people = list(
+        await db.scalars(
+            select(Participant)
+            .join(User, User.id == Participant.user_id)
+            .where(
+                Participant.fair_id == fair.id,
+                Participant.role.in_([Role.EXHIBITOR, Role.BUYER]),
+                User.firm_id.is_not(None),
+            )
+            .order_by(Participant.id)
+        )
+    )
+    firms = [await queries.firm_id_of(db, person) for person in people]
+    now = utcnow()
+    for i, sender in enumerate(people):
+        for step in range(1, MALTA_ASKS_PER_FIRM + 1):
+            j = (i + step) % len(people)
+            if firms[j] == firms[i]:
+                continue
+            key = operations.pair_key(sender.id, firms[i], firms[j])
+            known = await db.scalar(
+                select(MeetingRequest.id).where(
+                    MeetingRequest.fair_id == fair.id,
+                    (MeetingRequest.open_pair == key)
+                    | (
+                        (MeetingRequest.sender_firm_id == firms[i])
+                        & (MeetingRequest.recipient_firm_id == firms[j])
+                    )
+                    | (
+                        (MeetingRequest.sender_firm_id == firms[j])
+                        & (MeetingRequest.recipient_firm_id == firms[i])
+                    ),
+                )
+            )
+            if known:
+                continue
+            request = (
+                await operations.send_request(
+                    db, fair, sender, firms[j], "Could we meet in Valletta?", now=now
+                )
+            ).request
+            await operations.accept_request(db, fair, people[j], request.id, now=now)
+    email, cap = MALTA_CAPPED
+    capped = await _participant(db, fair, email)
+    if capped is not None and capped.max_meetings is None:
+        capped.max_meetings = cap
+    await db.flush()
+
+
 async def seed(db: AsyncSession) -> None:
     """Set up both demo fairs' agendas and seed their requests and meetings."""
     fairs = {
@@ -228,4 +286,5 @@ async def seed(db: AsyncSession) -> None:
         await _requests(db, fairs[BARI], BARI_REQUESTS)
     if MALTA in fairs:
         await _requests(db, fairs[MALTA], MALTA_REQUESTS)
+        await _malta_waiting(db, fairs[MALTA])
     await db.commit()

@@ -215,3 +215,44 @@ class MeetingAttendee(Base):
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
     participant: Mapped[Participant] = relationship()
     firm: Mapped[Firm | None] = relationship()
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"  # a preview waits for the organiser
+    FAILED = "failed"
+    PUBLISHED = "published"
+    DISCARDED = "discarded"
+
+
+ACTIVE_RUN = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class ScheduleRun(Base):
+    """One run of the optimiser on a fair's accepted requests, and its proposed schedule.
+
+    `active_fair_id` equals `fair_id` while the run is queued or running and is NULL after:
+    its unique constraint lets the database refuse a second run of the same fair (the same
+    trick as `active_slot_id`, identical on SQLite and PostgreSQL).
+    """
+
+    __tablename__ = "schedule_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    active_fair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("fairs.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[RunStatus] = mapped_column(
+        enum_column(RunStatus, "schedule_run_status"), default=RunStatus.QUEUED
+    )
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    time_limit: Mapped[int] = mapped_column(Integer)  # seconds
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    instance: Mapped[str | None] = mapped_column(Text)  # the scheduling format, as JSON
+    result: Mapped[str | None] = mapped_column(Text)  # the schedule, as JSON
+    stats: Mapped[str | None] = mapped_column(Text)  # figures about the requests, as JSON
+    error: Mapped[str] = mapped_column(Text, default="")

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from rooms import ics, notices, operations, queries, setup
 from rooms.organise import routes as organise_routes
+from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
@@ -296,4 +297,5 @@ routes = [
         name="agenda_feed",
     ),
     *organise_routes,
+    *schedule_routes,
 ]

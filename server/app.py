@@ -23,6 +23,7 @@ from booths.events import BoothsNamespace, RateLimit
 from rooms import demo as rooms_demo
 from rooms import routes as rooms_routes
 from rooms.jobs import JobRunner
+from rooms.optimising.runner import Optimiser
 from server import demo, errors, health
 from server.db import Database, utcnow
 from server.fairs import routes as fair_routes
@@ -81,12 +82,14 @@ def create_app(
     hub.register(fair_namespace)
     hub.register(BoothsNamespace(chat_rate_limit))
     meeting_jobs = JobRunner(database, hub, clock)
+    optimiser = Optimiser(database, hub, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         meeting_jobs.start()
         yield
         await meeting_jobs.stop()
+        await optimiser.close()
         fair_namespace.presence.close()
         await database.dispose()
 
@@ -115,5 +118,6 @@ def create_app(
     app.state.passwords = Passwords(settings)
     app.state.hub = hub
     app.state.meeting_jobs = meeting_jobs
+    app.state.optimiser = optimiser
     app.state.fair_namespace = fair_namespace
     return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="socket.io")

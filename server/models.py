@@ -17,6 +17,7 @@ from rooms.models import (
     Meeting,
     MeetingAttendee,
     MeetingRequest,
+    ScheduleRun,
     Slot,
     UnavailableSlot,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "MeetingRequest",
     "Opportunity",
     "Participant",
+    "ScheduleRun",
     "Sector",
     "Slot",
     "UnavailableSlot",

@@ -25,6 +25,7 @@ TABLES = {
     "meeting_requests",
     "meetings",
     "meeting_attendees",
+    "schedule_runs",
 }
 
 

@@ -1,0 +1,155 @@
+"""What the organiser sees of a run: progress, figures, the proposed grid and the reasons."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from rooms import queries
+from rooms.models import MeetingRequest, RunStatus, ScheduleRun, Slot
+from rooms.optimising import instance, runs
+from server.fairs.models import Fair, Participant
+from server.i18n import gettext as _
+from server.identity.models import User
+
+
+@dataclass
+class Proposal:
+    request: MeetingRequest
+    slot: Slot
+    table: int | None
+
+
+@dataclass
+class Preview:
+    figures: dict
+    slots: list[Slot]
+    tables: int
+    at_table: dict[tuple[int, int], Proposal] = field(default_factory=dict)
+    existing: dict = field(default_factory=dict)  # (slot id, table) -> Meeting already booked
+    video: list[Proposal] = field(default_factory=list)
+    unplaced: list[tuple[MeetingRequest, str]] = field(default_factory=list)
+
+
+def side_names(request: MeetingRequest) -> tuple[str, str]:
+    """The two sides of a request as the organiser names them: firm, else person."""
+    sender = request.sender_firm.name if request.sender_firm else request.sender.user.name
+    return sender, request.recipient_firm.name
+
+
+def _person(names: dict[str, str], key: str) -> str:
+    return names.get(key, key)
+
+
+def reason_in_words(text: str, names: dict[str, str]) -> str:
+    """The solver's reason for an unplaced meeting, said for people, with names not ids."""
+    if match := re.fullmatch(r"participant (p\d+) reached max_meetings (\d+)", text):
+        return _(
+            "%(name)s has reached their limit of %(num)s meetings.",
+            name=_person(names, match[1]),
+            num=match[2],
+        )
+    if match := re.fullmatch(r"participant (p\d+) is unavailable in every slot.*", text):
+        return _("%(name)s is unavailable in every slot.", name=_person(names, match[1]))
+    if text.startswith("no slot") and "available" in text:
+        return _("The two sides have no slot free in common.")
+    if text == "no free table in any slot all participants can do":
+        return _("Every table is taken in the slots both sides can do.")
+    if text == "no free video room in any slot all participants can do":
+        return _("Every video room is taken in the slots both sides can do.")
+    if text == "the participants are already booked in every slot they can all do":
+        return _("Both sides are already booked in every slot they can both do.")
+    if text.startswith("no free "):
+        return _("No slot has both sides free and a free place to meet.")
+    if text == "not placed within the time limit":
+        return _("Not placed within the time limit: a longer run may place it.")
+    return text
+
+
+async def _requests(db: AsyncSession, ids: list[int]) -> dict[int, MeetingRequest]:
+    if not ids:
+        return {}
+    rows = await db.scalars(
+        select(MeetingRequest)
+        .where(MeetingRequest.id.in_(ids))
+        .options(
+            selectinload(MeetingRequest.sender).selectinload(Participant.user),
+            selectinload(MeetingRequest.sender_firm),
+            selectinload(MeetingRequest.recipient_firm),
+            selectinload(MeetingRequest.recipient).selectinload(Participant.user),
+        )
+    )
+    return {row.id: row for row in rows}
+
+
+async def _names(db: AsyncSession, keys: set[str]) -> dict[str, str]:
+    """Participant keys (`p7`) -> "Name (Firm)"."""
+    ids = [instance.key_id(key) for key in keys]
+    if not ids:
+        return {}
+    rows = await db.scalars(
+        select(Participant)
+        .where(Participant.id.in_(ids))
+        .options(selectinload(Participant.user).selectinload(User.firm))
+    )
+    names = {}
+    for person in rows:
+        firm = person.user.firm.name if person.user.firm else None
+        names[f"p{person.id}"] = f"{person.user.name} ({firm})" if firm else person.user.name
+    return names
+
+
+async def build_preview(db: AsyncSession, fair: Fair, run: ScheduleRun, now: datetime) -> Preview:
+    """The proposed schedule of a finished run, laid out as the organiser's grid."""
+    schedule = json.loads(run.result)
+    data = json.loads(run.instance)
+    figures = json.loads(run.stats)
+    current = await instance.build(db, fair, now)
+    tables = runs.proposed_tables(run, current)
+    slot_ids = [instance.key_id(s["id"]) for s in data["slots"]]
+    slots = {slot.id: slot for slot in await db.scalars(select(Slot).where(Slot.id.in_(slot_ids)))}
+    request_ids = [instance.key_id(m["id"]) for m in data["meetings"] if m["id"][0] == "r"]
+    requests = await _requests(db, request_ids)
+    settings = await queries.settings_for(db, fair)
+    grid = await queries.grid(db, fair)
+    preview = Preview(
+        figures=figures,
+        slots=[slots[s] for s in slot_ids if s in slots],
+        tables=max([settings.tables, *(t for t in tables.values() if t is not None)]),
+        existing=grid.at_table,
+    )
+    for row in schedule["assignments"]:
+        key = row["meeting"]
+        if key[0] != "r" or instance.key_id(key) not in requests:
+            continue
+        slot = slots.get(instance.key_id(row["slot"]))
+        if slot is None:
+            continue
+        proposal = Proposal(requests[instance.key_id(key)], slot, tables.get(key))
+        if proposal.table is None:
+            preview.video.append(proposal)
+        else:
+            preview.at_table[(slot.id, proposal.table)] = proposal
+    preview.video.sort(key=lambda p: p.slot.starts_at)
+    people = set(re.findall(r"\bp\d+\b", " ".join(figures["unplaced"].values())))
+    names = await _names(db, people)
+    for key, text in figures["unplaced"].items():
+        request = requests.get(instance.key_id(key))
+        if request is not None:
+            preview.unplaced.append((request, reason_in_words(text, names)))
+    return preview
+
+
+def elapsed_seconds(run: ScheduleRun, now: datetime) -> int:
+    since = run.started_at or run.created_at
+    return max(0, int((now - since).total_seconds()))
+
+
+def is_active(run: ScheduleRun | None) -> bool:
+    return run is not None and run.status in (RunStatus.QUEUED, RunStatus.RUNNING)

@@ -1,0 +1,139 @@
+"""The organiser's schedule pages: run the optimiser, watch it, preview, publish or discard."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from rooms import notices, queries
+from rooms.models import RunStatus
+from rooms.optimising import preview, runs
+from server.db import utcnow
+from server.fairs.access import require_role
+from server.fairs.models import BookingMode, Role
+from server.forms import read_form, text
+from server.i18n import gettext as _
+
+
+def _done(kind: str | None) -> str | None:
+    return {
+        "published": _("Published: the meetings are in the agenda and both sides were told."),
+        "discarded": _("The preview is discarded."),
+    }.get(kind or "")
+
+
+async def schedule_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+    now = utcnow()
+    done = request.query_params.get("done")
+    async with request.app.state.database.session() as db:
+        context = await require_role(db, request, Role.ORGANISER)
+        run = await runs.latest_run(db, context.fair)
+        waiting = await queries.accepted_unscheduled(db, context.fair)
+        shown = None
+        if run is not None and run.status == RunStatus.DONE:
+            shown = await preview.build_preview(db, context.fair, run, now)
+    return request.app.state.templates.TemplateResponse(
+        request,
+        "rooms/organise_schedule.html",
+        {
+            "fair": context.fair,
+            "run": run,
+            "running": preview.is_active(run),
+            "elapsed": preview.elapsed_seconds(run, now) if run else 0,
+            "preview": shown,
+            "waiting": len(waiting),
+            "limits": runs.TIME_LIMITS,
+            "default_limit": runs.DEFAULT_TIME_LIMIT,
+            "on_acceptance": context.fair.booking_mode == BookingMode.ON_ACCEPTANCE,
+            "error": error,
+            "done": _done(done),
+            "side_names": preview.side_names,
+        },
+        status_code=status,
+    )
+
+
+async def page(request: Request) -> Response:
+    return await schedule_page(request)
+
+
+def _back(request: Request, slug: str, done: str) -> Response:
+    url = request.url_for("organise_schedule", fair=slug).include_query_params(done=done)
+    return RedirectResponse(str(url), status_code=303)
+
+
+async def start(request: Request) -> Response:
+    form = await read_form(request)
+    limit = text(form, "time_limit").strip()
+    async with request.app.state.database.write_session() as db:
+        context = await require_role(db, request, Role.ORGANISER)
+        waiting = await queries.accepted_unscheduled(db, context.fair)
+        try:
+            run = await runs.start_run(
+                db,
+                context.fair,
+                context.user,
+                int(limit) if limit.isdigit() and len(limit) < 4 else 0,
+                len(waiting),
+            )
+            await db.commit()
+        except runs.RunError as refused:
+            await db.rollback()
+            return await schedule_page(request, refused.message, 409)
+    request.app.state.optimiser.launch(run.id)
+    url = request.url_for("organise_schedule", fair=context.fair.slug)
+    return RedirectResponse(str(url), status_code=303)
+
+
+async def publish(request: Request) -> Response:
+    async with request.app.state.database.write_session() as db:
+        context = await require_role(db, request, Role.ORGANISER)
+        try:
+            published = await runs.publish_run(db, context.fair, request.path_params["run"])
+            await db.commit()
+        except LookupError as exc:
+            raise HTTPException(404) from exc
+        except runs.RunError as refused:
+            await db.rollback()
+            return await schedule_page(request, refused.message, 409)
+    await notices.send(request.app.state.hub, published.notices)
+    return _back(request, context.fair.slug, "published")
+
+
+async def discard(request: Request) -> Response:
+    async with request.app.state.database.write_session() as db:
+        context = await require_role(db, request, Role.ORGANISER)
+        try:
+            await runs.discard_run(db, context.fair, request.path_params["run"])
+            await db.commit()
+        except LookupError as exc:
+            raise HTTPException(404) from exc
+        except runs.RunError as refused:
+            await db.rollback()
+            return await schedule_page(request, refused.message, 409)
+    return _back(request, context.fair.slug, "discarded")
+
+
+routes = [
+    Route("/fairs/{fair:str}/organise/schedule", page, name="organise_schedule"),
+    Route(
+        "/fairs/{fair:str}/organise/schedule/runs",
+        start,
+        methods=["POST"],
+        name="start_schedule_run",
+    ),
+    Route(
+        "/fairs/{fair:str}/organise/schedule/runs/{run:int}/publish",
+        publish,
+        methods=["POST"],
+        name="publish_schedule_run",
+    ),
+    Route(
+        "/fairs/{fair:str}/organise/schedule/runs/{run:int}/discard",
+        discard,
+        methods=["POST"],
+        name="discard_schedule_run",
+    ),
+]

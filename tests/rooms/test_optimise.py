@@ -1,0 +1,216 @@
+"""Organiser mode: the instance built from the database, the run record (one at a time per
+fair), publishing all or nothing, and refusing a preview that the requests have outgrown."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from rooms import operations, setup
+from rooms.models import Meeting, MeetingStatus, RunStatus, ScheduleRun
+from rooms.optimising import instance, preview, runs
+from rooms.optimising.worker import solve_data
+from rooms.scheduling import parse_instance, validate_schedule
+from server.fairs.models import Attendance, BookingMode, Role
+from tests.rooms.conftest import NOW, build_world, firm, person
+
+
+@pytest.fixture
+async def organised(db, passwords):
+    """An organiser-mode fair with three accepted requests waiting and one meeting placed."""
+    world = await build_world(db, passwords, booking_mode=BookingMode.ORGANISER)
+    world.firms["Delta Oy"] = await firm(db, "Delta Oy")
+    world.users["delta"], world.delta = await person(
+        db, passwords, world.fair, Role.EXHIBITOR, world.firms["Delta Oy"]
+    )
+    asks = [
+        (world.buyer, "Alpha Srl", world.alpha),
+        (world.buyer, "Beta Ltd", world.beta),
+        (world.outsider, "Alpha Srl", world.alpha2),
+        (world.outsider, "Delta Oy", world.delta),
+    ]
+    world.requests = []
+    for sender, firm_name, answerer in asks:
+        sent = await operations.send_request(
+            db, world.fair, sender, world.firms[firm_name].id, "", now=NOW
+        )
+        await operations.accept_request(db, world.fair, answerer, sent.request.id, now=NOW)
+        world.requests.append(sent.request)
+    # the last one is already placed (slot 3, table 1): it becomes a fixed meeting
+    (world.booked,) = await operations.place_meetings(
+        db, world.fair, [(world.requests[3].id, world.slots[3].id, 1)]
+    )
+    await db.commit()
+    return world
+
+
+async def test_the_instance_holds_slots_people_requests_and_booked_meetings(db, organised):
+    w = organised
+    w.beta.attendance = Attendance.ONLINE
+    w.alpha.max_meetings = 3
+    await setup.save_settings(
+        db,
+        w.fair,
+        slot_minutes=20,
+        break_minutes=0,
+        tables=2,
+        request_expiry_hours=48,
+        max_meetings=2,
+        booking_mode=BookingMode.ORGANISER,
+    )
+    await setup.set_availability(db, w.fair, w.buyer, Attendance.ONSITE, {w.slots[0].id})
+    # the outsider marks the slot of their own booked meeting too: it stays theirs
+    await setup.set_availability(
+        db, w.fair, w.outsider, Attendance.ONSITE, {w.slots[1].id, w.slots[3].id}
+    )
+    await db.commit()
+    built = await instance.build(db, w.fair, NOW)
+    data = built.data
+    assert [s["id"] for s in data["slots"]] == [f"s{s.id}" for s in w.slots]
+    assert {s["session"] for s in data["slots"]} == {"day1-morning"}
+    assert data["tables"] == 2
+    assert set(built.requests) == {f"r{r.id}" for r in w.requests[:3]}
+    fixed = built.fixed
+    assert list(fixed.values()) == [w.booked.id]
+    people = {p["id"]: p for p in data["participants"]}
+    assert people[f"p{w.beta.id}"]["mode"] == "online"
+    assert people[f"p{w.alpha.id}"]["max_meetings"] == 3  # own cap beats the fair's
+    assert people[f"p{w.buyer.id}"]["max_meetings"] == 2
+    assert people[f"p{w.buyer.id}"]["unavailable"] == [f"s{w.slots[0].id}"]
+    assert people[f"p{w.outsider.id}"]["unavailable"] == [f"s{w.slots[1].id}"]
+    meetings = {m["id"]: m for m in data["meetings"]}
+    (fixed_key,) = fixed
+    assert meetings[fixed_key]["fixed_slot"] == f"s{w.slots[3].id}"
+    assert meetings[f"r{w.requests[0].id}"]["participants"] == [
+        f"p{w.buyer.id}",
+        f"p{w.alpha.id}",
+    ]
+    assert built.tables_in_use == {w.slots[3].id: {1}}
+    parse_instance(data)  # a valid instance of the format
+
+
+async def test_past_slots_are_left_out_and_their_meetings_count_against_caps(db, organised):
+    w = organised
+    w.outsider.max_meetings = 4
+    await db.commit()
+    later = w.slots[5].starts_at  # slots 0-5 have started
+    data = (await instance.build(db, w.fair, later)).data
+    assert len(data["slots"]) == len(w.slots) - 6
+    assert not [m for m in data["meetings"] if m["id"].startswith("m")]
+    people = {p["id"]: p for p in data["participants"]}
+    assert people[f"p{w.outsider.id}"]["max_meetings"] == 3
+
+
+async def finished_run(db, w):
+    run = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
+    built = await instance.build(db, w.fair, NOW)
+    assert await runs.claim_run(db, run.id, built, NOW)
+    schedule = solve_data(built.data, 3.0, 2)
+    assert await runs.finish_run(db, run.id, schedule, NOW)
+    await db.commit()
+    await db.refresh(run)
+    return run, built, schedule
+
+
+async def meetings_of(db, fair_id: int) -> int:
+    return await db.scalar(
+        select(func.count())
+        .select_from(Meeting)
+        .where(Meeting.fair_id == fair_id, Meeting.status != MeetingStatus.CANCELLED)
+    )
+
+
+async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(db, organised):
+    w = organised
+    run, built, schedule = await finished_run(db, w)
+    assert validate_schedule(parse_instance(built.data), schedule) == []
+    figures = runs.figures(built.data, schedule)
+    assert (figures["requested"], figures["placed"], figures["fixed"]) == (3, 3, 1)
+    shown = await preview.build_preview(db, w.fair, run, NOW)
+    assert len(shown.at_table) + len(shown.video) == 3
+    # the booked meeting keeps table 1 in its slot; proposals there take other tables
+    assert (w.slots[3].id, 1) not in shown.at_table
+    published = await runs.publish_run(db, w.fair, run.id, NOW)
+    await db.commit()
+    assert len(published.meetings) == 3
+    assert await meetings_of(db, w.fair.id) == 4
+    assert len(published.notices) == 6  # both sides of three meetings
+    assert {n.kind for n in published.notices} == {runs.SCHEDULED}
+    told = {n.user_id for n in published.notices}
+    assert told == {w.users[k].id for k in ("buyer", "alpha", "beta", "outsider", "alpha2")}
+    assert "is scheduled (table" in published.notices[0].payload["text"]
+    assert (await db.get(ScheduleRun, run.id, populate_existing=True)).status == "published"
+    with pytest.raises(runs.RunError, match="already published"):
+        await runs.publish_run(db, w.fair, run.id, NOW)
+
+
+@pytest.mark.parametrize("change", ["cancelled", "placed", "unavailable"])
+async def test_a_stale_preview_is_refused_and_nothing_is_written(db, organised, change):
+    w = organised
+    run, _built, schedule = await finished_run(db, w)
+    first = w.requests[0]
+    if change == "cancelled":
+        await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
+    elif change == "placed":
+        await operations.place_meetings(db, w.fair, [(first.id, w.slots[9].id, 2)])
+    else:
+        slot = next(a["slot"] for a in schedule["assignments"] if a["meeting"] == f"r{first.id}")
+        await setup.set_availability(
+            db, w.fair, w.alpha, Attendance.ONSITE, {instance.key_id(slot)}
+        )
+    await db.commit()
+    fair_id, run_id = w.fair.id, run.id
+    before = await meetings_of(db, fair_id)
+    with pytest.raises(runs.RunError, match="changed since this run"):
+        await runs.publish_run(db, w.fair, run_id, NOW)
+    await db.rollback()
+    assert await meetings_of(db, fair_id) == before
+    status = await db.scalar(select(ScheduleRun.status).where(ScheduleRun.id == run_id))
+    assert status == RunStatus.DONE
+
+
+async def test_a_second_run_is_refused_while_one_is_under_way(db, organised):
+    w = organised
+    first = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
+    await db.commit()
+    with pytest.raises(runs.RunError, match="already running"):
+        await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
+    # the database itself refuses it, whatever the code above checks
+    with pytest.raises(IntegrityError):
+        async with db.begin_nested():
+            db.add(
+                ScheduleRun(
+                    fair_id=w.fair.id,
+                    active_fair_id=w.fair.id,
+                    status=RunStatus.QUEUED,
+                    time_limit=3,
+                    error="",
+                )
+            )
+    # a run whose process was lost is given up after its time limit and a grace
+    later = NOW + timedelta(seconds=3) + runs.LOST_AFTER + timedelta(seconds=1)
+    second = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=later)
+    await db.commit()
+    await db.refresh(first)
+    assert first.status == RunStatus.FAILED and second.status == RunStatus.QUEUED
+
+
+async def test_starting_needs_waiting_requests_and_an_offered_limit(db, passwords):
+    w = await build_world(db, passwords, booking_mode=BookingMode.ORGANISER)
+    with pytest.raises(runs.RunError, match="No accepted request"):
+        await runs.start_run(db, w.fair, w.users["organiser"], 3, 0, now=NOW)
+    with pytest.raises(runs.RunError, match="time limits"):
+        await runs.start_run(db, w.fair, w.users["organiser"], 7, 3, now=NOW)
+
+
+def test_reasons_are_said_with_names():
+    names = {"p4": "Karen Zammit (Mdina Logistics)"}
+    assert (
+        preview.reason_in_words("participant p4 reached max_meetings 5", names)
+        == "Karen Zammit (Mdina Logistics) has reached their limit of 5 meetings."
+    )
+    assert (
+        preview.reason_in_words("no free table in any slot all participants can do", names)
+        == "Every table is taken in the slots both sides can do."
+    )
