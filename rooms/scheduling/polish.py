@@ -18,8 +18,8 @@ END_TEMPERATURE = 0.02
 CHECK_EVERY = 200
 # Share of moves that may try a slot in another session block: the block a meeting got from
 # the LP decides whose agendas can close up, and moving blocks is what removes the last gaps
-# (measured on the large benchmark, 25 s: 90 gaps at 0.1, 8 at 0.5). Every move keeps the
-# meeting's candidates, so sessions, fixed slots and availability always hold.
+# (large benchmark, 25 s, random moves only: 90 gaps at 0.1, 8 at 0.5). Every move keeps
+# the meeting's candidates, so sessions, fixed slots and availability always hold.
 CROSS_BLOCK = 0.5
 # Share of moves aimed at a hole in an idle participant's agenda; the rest are random, which
 # lets the partners of idle participants make room (large benchmark, 25 s: 9 gaps at 0.1,
@@ -176,7 +176,7 @@ class GapSearch:
         return None
 
     def _pick(self) -> tuple[int, int] | None:
-        """Choose a meeting and a slot to try it in, mostly one that fills someone's hole."""
+        """Choose a meeting and a slot to try it in, sometimes one that fills someone's hole."""
         problem = self.problem
         if self.idle and self.rng.random() < DIRECTED:
             # Move one of an idle participant's meetings into a hole of theirs: the move
