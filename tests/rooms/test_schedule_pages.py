@@ -19,6 +19,7 @@ from tests.conftest import make_settings
 from tests.rooms.conftest import NOW, build_world
 from tests.rooms.test_optimise import finished_run, organised  # noqa: F401  (a fixture)
 from tests.support import sockets
+from tests.support.access import mismatches
 from tests.support.factories import PASSWORD
 from tests.support.live import serve
 from tests.support.pages import csrf_token, log_in, submit, visible_text
@@ -214,16 +215,6 @@ async def test_every_schedule_route_for_every_visitor(client, names, visitor):
     users, values = names
     if visitor != "anonymous":
         await log_in(client, users[visitor].email, PASSWORD)
-    token = csrf_token((await client.get("/")).text)
     column = VISITORS.index(visitor) + 2
-    mismatches = []
-    for row in TABLE:
-        method, template, expected = row[0], row[1], row[column]
-        path = template.format(**values)
-        if method == "GET":
-            response = await client.get(path)
-        else:
-            response = await client.post(path, data={"csrf_token": token, "time_limit": "3"})
-        if outcome(response) != expected:
-            mismatches.append(f"{method} {template}: expected {expected}, got {outcome(response)}")
-    assert mismatches == []
+    found = await mismatches(client, TABLE, column, values, outcome, {"time_limit": "3"})
+    assert found == []

@@ -15,6 +15,7 @@ async def mismatches(
     column: int,
     names: dict,
     outcome: Callable[[httpx.Response], str],
+    data: dict | None = None,
 ) -> list[str]:
     """Request every row's route (POSTs with a valid CSRF token); list the rows that differ."""
     token = csrf_token((await client.get("/")).text)
@@ -25,7 +26,7 @@ async def mismatches(
         if method == "GET":
             response = await client.get(path)
         else:
-            response = await client.post(path, data={"csrf_token": token})
+            response = await client.post(path, data={**(data or {}), "csrf_token": token})
         got = outcome(response)
         if got != expected:
             found.append(f"{method} {template}: expected {expected}, got {got}")
