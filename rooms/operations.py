@@ -6,8 +6,6 @@ send the notices returned.
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,11 +14,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from rooms import notices, queries
+from rooms import booking, notices, queries
+from rooms.errors import MeetingError, NotFound
 from rooms.models import (
     Meeting,
     MeetingAttendee,
-    MeetingMode,
     MeetingRequest,
     MeetingStatus,
     RequestStatus,
@@ -35,30 +33,6 @@ from server.identity.models import Firm, User
 
 MESSAGE_MAX = 2000
 REASON_MAX = 500
-TABLE_ATTEMPTS = 5  # a lost race for a table (not for a person) is retried on the next table
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    """A slot offered instead, copied out so that it outlives the rolled-back transaction."""
-
-    id: int
-    starts_at: datetime
-    ends_at: datetime
-
-
-class MeetingError(Exception):
-    """A refusal to show the person who asked, next to `field` when it concerns one."""
-
-    def __init__(self, message: str, field: str = "form", free_slots: Sequence[Slot] = ()):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.free_slots = [FreeSlot(s.id, s.starts_at, s.ends_at) for s in free_slots]
-
-
-class NotFound(Exception):
-    """The id names nothing this participant may see (another fair's, or someone else's)."""
 
 
 @dataclass
@@ -198,89 +172,6 @@ async def _claim(
     await db.refresh(request)
 
 
-async def _check_cap(db: AsyncSession, fair: Fair, person: Participant, me: Participant) -> None:
-    cap = await queries.cap_of(db, fair, person)
-    if cap is not None and await queries.active_meeting_count(db, person.id) >= cap:
-        if person.id == me.id:
-            raise MeetingError(_("You have reached your limit of %(num)d meetings.", num=cap))
-        raise MeetingError(_("The other side has reached their limit of meetings."))
-
-
-async def _book(
-    db: AsyncSession,
-    fair: Fair,
-    request: MeetingRequest | None,
-    people: list[Participant],
-    slot: Slot,
-    table_number: int | None,
-) -> Meeting:
-    """Insert the meeting and its attendees inside a savepoint; IntegrityError on a clash."""
-    mode = MeetingMode.ONSITE if table_number is not None else MeetingMode.VIDEO
-    firms = {p.id: await queries.firm_id_of(db, p) for p in people}
-    async with db.begin_nested():
-        meeting = Meeting(
-            fair_id=fair.id,
-            request_id=request.id if request else None,
-            slot=slot,
-            active_slot_id=slot.id,
-            status=MeetingStatus.SCHEDULED,
-            mode=mode,
-            table_number=table_number,
-            video_room=None if table_number is not None else "vr-" + secrets.token_urlsafe(12),
-        )
-        meeting.attendees = [
-            MeetingAttendee(
-                fair_id=fair.id,
-                participant_id=p.id,
-                firm_id=firms[p.id],
-                slot_id=slot.id,
-                active_slot_id=slot.id,
-            )
-            for p in people
-        ]
-        db.add(meeting)
-    return meeting
-
-
-async def _first_free_table(db: AsyncSession, fair: Fair, slot: Slot) -> int | None:
-    used = await queries.tables_in_use(db, slot.id)
-    tables = (await queries.settings_for(db, fair)).tables
-    return next((n for n in range(1, tables + 1) if n not in used), None)
-
-
-async def book_slot(
-    db: AsyncSession,
-    fair: Fair,
-    request: MeetingRequest | None,
-    people: list[Participant],
-    slot_id: int | None,
-    now: datetime,
-) -> Meeting:
-    """Book the chosen (or first) slot free for all `people`; a clash answers with free slots."""
-    for _attempt in range(TABLE_ATTEMPTS):
-        free = await queries.free_common_slots(db, fair, people, now)
-        if not free:
-            raise MeetingError(_("There is no slot left that both sides have free."), "slot")
-        slot = free[0] if slot_id is None else next((s for s in free if s.id == slot_id), None)
-        if slot is None:
-            raise MeetingError(
-                _("That slot was just taken. Choose one of the next free ones."), "slot", free[:5]
-            )
-        table = None
-        if queries.place_mode(people) == MeetingMode.ONSITE:
-            table = await _first_free_table(db, fair, slot)
-            if table is None:  # filled up since free_common_slots looked
-                continue
-        try:
-            return await _book(db, fair, request, people, slot, table)
-        except IntegrityError:
-            continue  # someone took the slot or the table: look again
-    free = await queries.free_common_slots(db, fair, people, now)
-    raise MeetingError(
-        _("That slot was just taken. Choose one of the next free ones."), "slot", free[:5]
-    )
-
-
 async def accept_request(
     db: AsyncSession,
     fair: Fair,
@@ -295,9 +186,9 @@ async def accept_request(
     sender = request.sender
     meeting = None
     if fair.booking_mode == BookingMode.ON_ACCEPTANCE:
-        await _check_cap(db, fair, me, me)
-        await _check_cap(db, fair, sender, me)
-        meeting = await book_slot(db, fair, request, [sender, me], slot_id, now)
+        await booking.check_cap(db, fair, me, me)
+        await booking.check_cap(db, fair, sender, me)
+        meeting = await booking.book_slot(db, fair, request, [sender, me], slot_id, now)
     await _claim(db, request, RequestStatus.ACCEPTED, now, recipient_id=me.id)
     my_firm = await _firm_name(db, request.recipient_firm_id)
     extra = {"request": request.id}
@@ -499,42 +390,3 @@ def _place_in(language: str, table_number: int | None) -> str:
         return notices.place_label(table_number)
     finally:
         current_language.reset(token)
-
-
-async def place_meetings(
-    db: AsyncSession, fair: Fair, assignments: Sequence[tuple[int, int, int | None]]
-) -> list[Meeting]:
-    """Book accepted requests into (request id, slot id, table number or None for video), all
-    or nothing: one clash (unknown id, request not accepted-unscheduled, double booking, a
-    table past the fair's count) raises MeetingError and writes nothing."""
-    settings = await queries.settings_for(db, fair)
-    placed: list[Meeting] = []
-    async with db.begin_nested():
-        for request_id, slot_id, table_number in assignments:
-            request = await db.scalar(
-                select(MeetingRequest)
-                .where(MeetingRequest.id == request_id, MeetingRequest.fair_id == fair.id)
-                .options(selectinload(MeetingRequest.meeting))
-            )
-            if request is None or request.status != RequestStatus.ACCEPTED:
-                raise MeetingError(
-                    _("Request %(id)d is not an accepted request of this fair.", id=request_id)
-                )
-            if request.meeting is not None and request.meeting.status != MeetingStatus.CANCELLED:
-                raise MeetingError(_("Request %(id)d already has a meeting.", id=request_id))
-            slot = await db.scalar(select(Slot).where(Slot.id == slot_id, Slot.fair_id == fair.id))
-            if slot is None:
-                raise MeetingError(_("Slot %(id)d is not a slot of this fair.", id=slot_id))
-            if table_number is not None and not 1 <= table_number <= settings.tables:
-                raise MeetingError(_("Table %(num)d does not exist.", num=table_number))
-            people = [
-                await db.get(Participant, request.sender_id),
-                await db.get(Participant, request.recipient_id),
-            ]
-            try:
-                placed.append(await _book(db, fair, request, people, slot, table_number))
-            except IntegrityError as exc:
-                raise MeetingError(
-                    _("Request %(id)d clashes with another meeting in its slot.", id=request_id)
-                ) from exc
-    return placed

@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from rooms import ics, notices, operations, queries, setup
+from rooms.errors import MeetingError, NotFound
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
@@ -43,7 +44,7 @@ def done_message(kind: str | None) -> str | None:
 
 async def meetings_page(
     request: Request,
-    error: operations.MeetingError | None = None,
+    error: MeetingError | None = None,
     error_request: int | None = None,
     status: int = 200,
 ) -> Response:
@@ -95,9 +96,9 @@ async def _act(request: Request, action, done: str) -> Response:
         try:
             outcome = await action(db, context, form, item_id)
             await db.commit()
-        except operations.NotFound as exc:
+        except NotFound as exc:
             raise HTTPException(404) from exc
-        except operations.MeetingError as refused:
+        except MeetingError as refused:
             await db.rollback()
             return await meetings_page(request, refused, request.path_params.get("request"), 409)
     await notices.send(request.app.state.hub, outcome.notices)
@@ -150,7 +151,7 @@ async def new_request(request: Request) -> Response:
                     db, context.fair, context.me, firm_id or 0, message
                 )
                 await db.commit()
-            except operations.MeetingError as refused:  # nothing was written: no rollback
+            except MeetingError as refused:  # nothing was written: no rollback
                 errors[refused.field] = refused.message
             else:
                 await notices.send(request.app.state.hub, outcome.notices)

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from rooms import notices, operations
+from rooms import booking, notices
+from rooms.errors import MeetingError
 from rooms.models import ACTIVE_RUN, Meeting, MeetingAttendee, RunStatus, ScheduleRun
 from rooms.notices import Notice
 from rooms.optimising import instance
@@ -298,8 +299,8 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
         if key in current.requests
     ]
     try:
-        placed = await operations.place_meetings(db, fair, wanted)
-    except operations.MeetingError:
+        placed = await booking.place_meetings(db, fair, wanted)
+    except MeetingError:
         raise _stale() from None
     if not await _set(db, run.id, [RunStatus.DONE], status=RunStatus.PUBLISHED):
         raise RunError(_("This preview was already published or discarded."))

@@ -6,6 +6,7 @@ from datetime import date, time
 from sqlalchemy import func, select
 
 from rooms import operations, setup
+from rooms.errors import MeetingError
 from rooms.models import Meeting, MeetingAttendee, MeetingRequest, RequestStatus
 from server.db import Database
 from server.fairs.models import Role
@@ -55,7 +56,7 @@ async def test_fifty_concurrent_accepts_for_one_slot_book_exactly_one(fresh_url,
                     )
                     await db.commit()
                     return outcome.meeting.id
-                except operations.MeetingError as refused:
+                except MeetingError as refused:
                     await db.rollback()
                     return refused
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from rooms import notices, operations, queries, setup
+from rooms import booking, notices, operations, queries, setup
+from rooms.errors import MeetingError, NotFound
 from rooms.models import (
     Meeting,
     MeetingAttendee,
@@ -15,7 +16,6 @@ from rooms.models import (
     MeetingStatus,
     RequestStatus,
 )
-from rooms.operations import MeetingError, NotFound
 from server.fairs.models import Attendance, BookingMode
 from tests.rooms.conftest import NOW, build_world
 
@@ -265,9 +265,9 @@ async def test_organiser_mode_waits_for_the_optimiser_then_places(db, passwords)
     slot = world.slots[0].id
     # the buyer cannot be in two meetings in one slot: nothing is written
     with pytest.raises(MeetingError, match="clashes"):
-        await operations.place_meetings(db, world.fair, [(first.id, slot, 1), (second.id, slot, 2)])
+        await booking.place_meetings(db, world.fair, [(first.id, slot, 1), (second.id, slot, 2)])
     assert await db.scalar(select(func.count()).select_from(Meeting)) == 0
-    placed = await operations.place_meetings(
+    placed = await booking.place_meetings(
         db, world.fair, [(first.id, slot, 1), (second.id, world.slots[1].id, None)]
     )
     await db.commit()

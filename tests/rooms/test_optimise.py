@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from rooms import operations, setup
+from rooms import booking, operations, setup
 from rooms.models import Meeting, MeetingStatus, RunStatus, ScheduleRun
 from rooms.optimising import instance, preview, runs
 from rooms.optimising.worker import solve_data
@@ -38,7 +38,7 @@ async def organised(db, passwords):
         await operations.accept_request(db, world.fair, answerer, sent.request.id, now=NOW)
         world.requests.append(sent.request)
     # the last one is already placed (slot 3, table 1): it becomes a fixed meeting
-    (world.booked,) = await operations.place_meetings(
+    (world.booked,) = await booking.place_meetings(
         db, world.fair, [(world.requests[3].id, world.slots[3].id, 1)]
     )
     await db.commit()
@@ -153,7 +153,7 @@ async def test_a_stale_preview_is_refused_and_nothing_is_written(db, organised, 
     if change == "cancelled":
         await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
     elif change == "placed":
-        await operations.place_meetings(db, w.fair, [(first.id, w.slots[9].id, 2)])
+        await booking.place_meetings(db, w.fair, [(first.id, w.slots[9].id, 2)])
     else:
         slot = next(a["slot"] for a in schedule["assignments"] if a["meeting"] == f"r{first.id}")
         await setup.set_availability(
