@@ -2,7 +2,7 @@
 
 Prints, per database, the latency of search and filter pages next to the plain first page of the
 directory (the baseline, measured in the same run), through the whole app (HTTP, query, template).
-Run: python benchmarks/bench_directory.py [--booths 2000] [--rounds 20]
+Run: python benchmarks/bench_directory.py [--booths 2000] [--rounds 60]
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def report(backend: str, timings: dict[str, list[float]]) -> None:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--booths", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=60)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         var_dir = Path(tmp)
