@@ -64,7 +64,10 @@ class FairNamespace(AuthenticatedNamespace):
             if fair.id not in stored["fairs"]:
                 stored["fairs"].append(fair.id)
         await self.presence.arrive(fair.id, session["user_id"], sid)
-        return {"ok": True, "fair": fair.slug, "online": len(self.presence.online(fair.id))}
+        present = self.presence.online(fair.id)
+        # who is here now: the page was rendered a moment ago, and events before the join are lost
+        statuses = self.presence.statuses(fair.id, sorted(present))
+        return {"ok": True, "fair": fair.slug, "online": len(present), "present": statuses}
 
     async def on_state(self, sid: str, data: object) -> dict:
         """The tab became visible (online) or hidden (away)."""

@@ -54,6 +54,11 @@ if (anchor && strings && window.io) {
     socket.emit("join", { fair: anchor.dataset.liveFair }, (reply) => {
       if (!reply || !reply.ok) return;
       showCount(reply.online);
+      // catch up with whoever came or went between the page's rendering and this join
+      const present = reply.present || {};
+      new Set([...statuses.keys(), ...Object.keys(present).map(Number)]).forEach((user) => {
+        showUser(user, present[user] ?? "offline");
+      });
       if (document.hidden) reportVisibility();
     });
   });
