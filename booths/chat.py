@@ -199,6 +199,16 @@ async def inbox(db: AsyncSession, booth: Booth, user: User) -> list[Conversation
     return [ConversationSummary(c, unread.get(c.id, 0), last.get(c.id, "")) for c in conversations]
 
 
+async def latest_message_id(db: AsyncSession, booth: Booth) -> int:
+    """The newest message of any of the booth's conversations (0 when there is none)."""
+    latest = await db.scalar(
+        select(func.max(ChatMessage.id))
+        .join(Conversation, ChatMessage.conversation_id == Conversation.id)
+        .where(Conversation.booth_id == booth.id)
+    )
+    return latest or 0
+
+
 async def inbox_is_started(db: AsyncSession, booth: Booth) -> bool:
     return (
         await db.scalar(select(Conversation.id).where(Conversation.booth_id == booth.id).limit(1))

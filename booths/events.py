@@ -144,7 +144,8 @@ class BoothsNamespace(AuthenticatedNamespace):
                 raise Denied("forbidden", "Only the booth's staff can do that.")
             await self.enter_room(sid, staff_room(a.booth.id))
             summaries = await chat.inbox(db, a.booth, a.user)
-            return {"ok": True, "unread": sum(s.unread for s in summaries)}
+            latest = await chat.latest_message_id(db, a.booth)
+            return {"ok": True, "unread": sum(s.unread for s in summaries), "latest": latest}
 
         return await self._handle(sid, "staff_join", BoothRef, data, action)
 

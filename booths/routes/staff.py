@@ -45,6 +45,7 @@ async def inbox(request: Request) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         conversations = await chat.inbox(db, context.booth, context.user)
+        latest = await chat.latest_message_id(db, context.booth)
         conversation = messages = None
         has_more = False
         if not selected and conversations:
@@ -72,6 +73,7 @@ async def inbox(request: Request) -> Response:
             "has_more": has_more,
             "is_organiser": context.is_organiser,
             "me": context.me,
+            "latest": latest,
         },
     )
 

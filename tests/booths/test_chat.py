@@ -104,6 +104,10 @@ async def test_a_visitor_message_reaches_every_online_staff_member_and_is_stored
             )
         )
     assert bodies == ["<b>Ciao</b>, can we meet?", "Certo! Tomorrow at 10?"]
+    # a staff page joining later learns the newest message, to catch up on what it missed
+    late = await client(chat_server, STAFF)
+    assert (await late.call("staff_join", {"booth": booth}))["latest"] == answer["message"]["id"]
+    await late.close()
     for c in (anna, rocco, buyer):
         await c.close()
 

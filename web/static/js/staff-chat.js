@@ -45,7 +45,10 @@ if (inbox && strings && window.io) {
     }
   };
 
-  socket.on("connect", () => socket.emit("staff_join", { booth }));
+  socket.on("connect", () => socket.emit("staff_join", { booth }, (reply) => {
+    // a message that came between this page's rendering and the join: show it by reloading
+    if (reply && reply.ok && reply.latest > Number(inbox.dataset.latest || 0)) location.reload();
+  }));
   socket.on("message", (m) => {
     if (m.booth !== booth) return;
     touchConversation(m);
