@@ -32,6 +32,23 @@ from server.i18n import gettext as _
 TABLE_ATTEMPTS = 5  # a lost race for a table (not for a person) is retried on the next table
 
 
+async def lock_people(db: AsyncSession, people: list[Participant]) -> None:
+    """Serialise bookings per person until commit, so that caps hold under concurrent accepts.
+
+    Unique constraints stop double booking of a slot, but a cap counts meetings in *different*
+    slots; on PostgreSQL the row locks (taken in id order, so two bookings cannot deadlock) make
+    the second booking count after the first commits. SQLite's BEGIN IMMEDIATE already
+    serialises writers, and SQLAlchemy renders no FOR UPDATE there.
+    """
+    ids = sorted(person.id for person in people)
+    await db.execute(
+        select(Participant.id)
+        .where(Participant.id.in_(ids))
+        .order_by(Participant.id)
+        .with_for_update()
+    )
+
+
 async def check_cap(db: AsyncSession, fair: Fair, person: Participant, me: Participant) -> None:
     """Refuse when `person` has no meeting left under their cap."""
     cap = await queries.cap_of(db, fair, person)

@@ -186,6 +186,7 @@ async def accept_request(
     sender = request.sender
     meeting = None
     if fair.booking_mode == BookingMode.ON_ACCEPTANCE:
+        await booking.lock_people(db, [sender, me])
         await booking.check_cap(db, fair, me, me)
         await booking.check_cap(db, fair, sender, me)
         meeting = await booking.book_slot(db, fair, request, [sender, me], slot_id, now)
