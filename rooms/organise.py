@@ -12,19 +12,9 @@ from starlette.routing import Route
 from rooms import queries, setup
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
-from server.forms import read_form, text
+from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
-
-
-def _render(request: Request, context: dict, status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, "rooms/organise_agenda.html", context, status_code=status
-    )
-
-
-def _int(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 7 else None
+from server.templating import render
 
 
 async def organise_agenda(
@@ -36,8 +26,9 @@ async def organise_agenda(
         sessions = await queries.sessions(db, context.fair)
         grid = await queries.grid(db, context.fair)
         waiting = await queries.accepted_unscheduled(db, context.fair)
-    return _render(
+    return render(
         request,
+        "rooms/organise_agenda.html",
         {
             "fair": context.fair,
             "settings": settings,
@@ -66,12 +57,12 @@ async def save_settings(request: Request) -> Response:
     form = await read_form(request)
     values = {name: text(form, name) for name in form}
     numbers = {
-        name: _int(text(form, name))
+        name: whole_number(text(form, name), 6)
         for name in ("slot_minutes", "break_minutes", "tables", "request_expiry_hours")
     }
     errors = {name: _("Enter a whole number.") for name, value in numbers.items() if value is None}
     cap = text(form, "max_meetings").strip()
-    max_meetings = _int(cap) if cap else None
+    max_meetings = whole_number(cap, 6) if cap else None
     if cap and max_meetings is None:
         errors["max_meetings"] = _("Enter a whole number, or leave it empty.")
     mode = text(form, "booking_mode")

@@ -14,22 +14,12 @@ from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
-from server.forms import read_form, text
+from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
+from server.templating import render
 
 PARTICIPANTS = queries.MEETING_ROLES
 DONE = {"sent", "accepted", "declined", "cancelled", "availability"}
-
-
-def render(request: Request, template: str, context: dict, status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-
-
-def number(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def done_message(kind: str | None) -> str | None:
@@ -107,7 +97,7 @@ async def _act(request: Request, action, done: str) -> Response:
 
 async def accept(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        slot_id = number(text(form, "slot"))
+        slot_id = whole_number(text(form, "slot"))
         return await operations.accept_request(db, context.fair, context.me, request_id, slot_id)
 
     return await _act(request, action, "accepted")
@@ -141,7 +131,7 @@ async def new_request(request: Request) -> Response:
     """The form that asks a firm for a meeting (`?firm=` names it, from a booth or a profile)."""
     errors: dict[str, str] = {}
     form = await read_form(request) if request.method == "POST" else None
-    firm_id = number(text(form, "firm") if form else request.query_params.get("firm", ""))
+    firm_id = whole_number(text(form, "firm") if form else request.query_params.get("firm", ""))
     message = text(form, "message") if form else ""
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
@@ -205,7 +195,7 @@ async def agenda(request: Request) -> Response:
 async def save_availability(request: Request) -> Response:
     form = await read_form(request)
     attendance = Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
-    blocked = {n for n in (number(v) for v in form.getlist("unavailable")) if n is not None}
+    blocked = {n for n in (whole_number(v) for v in form.getlist("unavailable")) if n is not None}
     async with request.app.state.database.session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         if not context.fair.hybrid:

@@ -15,6 +15,7 @@ from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
 from server.forms import read_form, text
 from server.i18n import gettext as _
+from server.templating import render
 
 
 def _done(kind: str | None) -> str | None:
@@ -34,7 +35,7 @@ async def schedule_page(request: Request, error: str | None = None, status: int 
         shown = None
         if run is not None and run.status == RunStatus.DONE:
             shown = await preview.build_preview(db, context.fair, run, now)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request,
         "rooms/organise_schedule.html",
         {
@@ -51,7 +52,7 @@ async def schedule_page(request: Request, error: str | None = None, status: int 
             "done": _done(done),
             "side_names": preview.side_names,
         },
-        status_code=status,
+        status,
     )
 
 

@@ -24,3 +24,9 @@ def query_text(value: str | None, limit: int) -> str:
     """A query-string value without control characters (PostgreSQL refuses NUL), bounded."""
     value = (value or "")[: limit * 2]
     return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")[:limit]
+
+
+def whole_number(value: str, max_digits: int = 9) -> int | None:
+    """A non-negative whole number typed into a field, or None when it is anything else."""
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) <= max_digits else None
