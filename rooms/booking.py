@@ -65,6 +65,7 @@ async def book(
     people: list[Participant],
     slot: Slot,
     table_number: int | None,
+    video_number: int | None = None,
 ) -> Meeting:
     """Insert the meeting and its attendees inside a savepoint; IntegrityError on a clash."""
     mode = MeetingMode.ONSITE if table_number is not None else MeetingMode.VIDEO
@@ -79,6 +80,7 @@ async def book(
             mode=mode,
             table_number=table_number,
             video_room=None if table_number is not None else "vr-" + secrets.token_urlsafe(12),
+            video_number=None if table_number is not None else video_number,
         )
         meeting.attendees = [
             MeetingAttendee(
@@ -100,6 +102,14 @@ async def _first_free_table(db: AsyncSession, fair: Fair, slot: Slot) -> int | N
     return next((n for n in range(1, tables + 1) if n not in used), None)
 
 
+async def first_free_video_room(db: AsyncSession, fair: Fair, slot: Slot) -> int | None:
+    """The lowest video room number free in the slot, within the fair's limit (if any)."""
+    used = await queries.video_rooms_in_use(db, slot.id)
+    limit = (await queries.settings_for(db, fair)).video_rooms
+    candidates = range(1, (limit if limit is not None else len(used) + 1) + 1)
+    return next((n for n in candidates if n not in used), None)
+
+
 async def book_slot(
     db: AsyncSession,
     fair: Fair,
@@ -118,13 +128,15 @@ async def book_slot(
             raise MeetingError(
                 _("That slot was just taken. Choose one of the next free ones."), "slot", free[:5]
             )
-        table = None
+        table = video = None
         if queries.place_mode(people) == MeetingMode.ONSITE:
             table = await _first_free_table(db, fair, slot)
-            if table is None:  # filled up since free_common_slots looked
-                continue
+        else:
+            video = await first_free_video_room(db, fair, slot)
+        if table is None and video is None:  # filled up since free_common_slots looked
+            continue
         try:
-            return await book(db, fair, request, people, slot, table)
+            return await book(db, fair, request, people, slot, table, video)
         except IntegrityError:
             continue  # someone took the slot or the table: look again
     free = await queries.free_common_slots(db, fair, people, now)
@@ -163,8 +175,15 @@ async def place_meetings(
                 await db.get(Participant, request.sender_id),
                 await db.get(Participant, request.recipient_id),
             ]
+            video = None
+            if table_number is None:
+                video = await first_free_video_room(db, fair, slot)
+                if video is None:
+                    raise MeetingError(
+                        _("No video room is free for request %(id)d in its slot.", id=request_id)
+                    )
             try:
-                placed.append(await book(db, fair, request, people, slot, table_number))
+                placed.append(await book(db, fair, request, people, slot, table_number, video))
             except IntegrityError as exc:
                 raise MeetingError(
                     _("Request %(id)d clashes with another meeting in its slot.", id=request_id)

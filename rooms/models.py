@@ -61,6 +61,8 @@ class AgendaSettings(Base):
     tables: Mapped[int] = mapped_column(Integer, default=10)
     request_expiry_hours: Mapped[int] = mapped_column(Integer, default=72)
     max_meetings: Mapped[int | None] = mapped_column(Integer, default=None)  # per participant
+    # video rooms the media server holds at once (per slot); None: no limit
+    video_rooms: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class AgendaSession(Base):
@@ -161,7 +163,11 @@ class Meeting(Base):
     """A booked meeting: a slot, its attendees, and its place (a table or a video room)."""
 
     __tablename__ = "meetings"
-    __table_args__ = (UniqueConstraint("active_slot_id", "table_number"),)
+    __table_args__ = (
+        UniqueConstraint("active_slot_id", "table_number"),
+        # like tables, video rooms are numbered per slot, so their capacity holds under races
+        UniqueConstraint("active_slot_id", "video_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
@@ -176,6 +182,7 @@ class Meeting(Base):
     mode: Mapped[MeetingMode] = mapped_column(enum_column(MeetingMode, "meeting_mode"))
     table_number: Mapped[int | None] = mapped_column(Integer)
     video_room: Mapped[str | None] = mapped_column(String(40), unique=True)
+    video_number: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -61,10 +61,12 @@ async def save_settings(request: Request) -> Response:
         for name in ("slot_minutes", "break_minutes", "tables", "request_expiry_hours")
     }
     errors = {name: _("Enter a whole number.") for name, value in numbers.items() if value is None}
-    cap = text(form, "max_meetings").strip()
-    max_meetings = whole_number(cap, 6) if cap else None
-    if cap and max_meetings is None:
-        errors["max_meetings"] = _("Enter a whole number, or leave it empty.")
+    optional = {}
+    for name in ("max_meetings", "video_rooms"):
+        typed = text(form, name).strip()
+        optional[name] = whole_number(typed, 6) if typed else None
+        if typed and optional[name] is None:
+            errors[name] = _("Enter a whole number, or leave it empty.")
     mode = text(form, "booking_mode")
     if mode not in {m.value for m in BookingMode}:
         errors["booking_mode"] = _("Choose how meetings are booked.")
@@ -75,7 +77,8 @@ async def save_settings(request: Request) -> Response:
                 await setup.save_settings(
                     db,
                     context.fair,
-                    max_meetings=max_meetings,
+                    max_meetings=optional["max_meetings"],
+                    video_rooms=optional["video_rooms"],
                     booking_mode=BookingMode(mode),
                     **numbers,
                 )

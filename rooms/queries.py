@@ -102,6 +102,15 @@ async def tables_in_use(db: AsyncSession, slot_id: int) -> set[int]:
     return set(result)
 
 
+async def video_rooms_in_use(db: AsyncSession, slot_id: int) -> set[int]:
+    result = await db.scalars(
+        select(Meeting.video_number).where(
+            Meeting.active_slot_id == slot_id, Meeting.video_number.is_not(None)
+        )
+    )
+    return set(result)
+
+
 def place_mode(people: list[Participant]) -> MeetingMode:
     """A table when everyone is on site, a video room when anyone joins online."""
     if all(p.attendance == Attendance.ONSITE for p in people):
@@ -119,9 +128,25 @@ async def free_common_slots(
         tables = (await settings_for(db, fair)).tables
         full = (
             select(Meeting.active_slot_id)
-            .where(Meeting.fair_id == fair.id, Meeting.table_number.is_not(None))
+            .where(
+                Meeting.fair_id == fair.id,
+                Meeting.active_slot_id.is_not(None),  # a NULL in NOT IN would hide every slot
+                Meeting.table_number.is_not(None),
+            )
             .group_by(Meeting.active_slot_id)
             .having(func.count() >= tables)
+        )
+        query = query.where(Slot.id.not_in(full))
+    elif (rooms := (await settings_for(db, fair)).video_rooms) is not None:
+        full = (
+            select(Meeting.active_slot_id)
+            .where(
+                Meeting.fair_id == fair.id,
+                Meeting.active_slot_id.is_not(None),
+                Meeting.video_number.is_not(None),
+            )
+            .group_by(Meeting.active_slot_id)
+            .having(func.count() >= rooms)
         )
         query = query.where(Slot.id.not_in(full))
     result = await db.scalars(query.order_by(Slot.starts_at))

@@ -66,6 +66,7 @@ async def save_settings(
     request_expiry_hours: int,
     max_meetings: int | None,
     booking_mode: BookingMode,
+    video_rooms: int | None = None,
 ) -> AgendaSettings:
     """Save the fair's slot length, breaks, tables, expiry, cap and booking mode; a new slot
     length or break re-cuts every session, which is refused once meetings are booked."""
@@ -80,6 +81,8 @@ async def save_settings(
         errors["request_expiry_hours"] = _("Enter between 1 and 1440 hours.")
     if max_meetings is not None and not 1 <= max_meetings <= 200:
         errors["max_meetings"] = _("Enter a limit between 1 and 200, or leave it empty.")
+    if video_rooms is not None and not 0 <= video_rooms <= 1000:
+        errors["video_rooms"] = _("Enter between 0 and 1000 video rooms, or leave it empty.")
     settings = await queries.settings_for(db, fair)
     recut = (slot_minutes, break_minutes) != (settings.slot_minutes, settings.break_minutes)
     if not errors and recut and await _active_meetings(db, fair):
@@ -94,8 +97,17 @@ async def save_settings(
         )
         if used is not None and used > tables:
             errors["tables"] = _("Table %(num)d has meetings booked.", num=used)
+    if not errors and video_rooms is not None and video_rooms < (settings.video_rooms or 10**6):
+        used = await db.scalar(
+            select(func.max(Meeting.video_number)).where(
+                Meeting.fair_id == fair.id, Meeting.active_slot_id.is_not(None)
+            )
+        )
+        if used is not None and used > video_rooms:
+            errors["video_rooms"] = _("Video room %(num)d has meetings booked.", num=used)
     if errors:
         raise SetupError(errors)
+    settings.video_rooms = video_rooms
     settings.slot_minutes = slot_minutes
     settings.break_minutes = break_minutes
     settings.tables = tables

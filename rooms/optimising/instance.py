@@ -161,7 +161,7 @@ async def build(db: AsyncSession, fair: Fair, now: datetime | None = None) -> Bu
             for slot in slots
         ],
         "tables": settings.tables,
-        "video_rooms": None,  # video rooms are not limited yet (no setting)
+        "video_rooms": settings.video_rooms,
         "participants": participants,
         "meetings": meetings,
     }

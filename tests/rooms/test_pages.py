@@ -85,3 +85,28 @@ async def test_the_agenda_links_to_the_other_firms_booth(client, demo):
     await log_in(client, "buyer@fiera.demo", DEMO_PASSWORD)
     page = await client.get("/fairs/fiera-mediterranea-b2b/agenda")
     assert "Visit the booth of" in visible_text(page.text)
+
+
+async def test_the_organiser_limits_video_rooms(client, demo):
+    await log_in(client, "organiser@fiera.demo", DEMO_PASSWORD)
+    agenda = "/fairs/fiera-mediterranea-b2b/organise/agenda"
+    page = await client.get(agenda)
+    values = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', page.text))
+    form = {
+        name: values.get(name, "")
+        for name in (
+            "slot_minutes",
+            "break_minutes",
+            "tables",
+            "request_expiry_hours",
+            "max_meetings",
+        )
+    }
+    form.update(slot_minutes="20", booking_mode="on_acceptance", video_rooms="abc")
+    refused = await submit(client, agenda, form, action=f"{agenda}/settings")
+    assert "Enter a whole number, or leave it empty." in visible_text(refused.text)
+    form["video_rooms"] = "12"
+    saved = await submit(client, agenda, form, action=f"{agenda}/settings")
+    assert saved.status_code == 303
+    assert 'name="video_rooms"' in (await client.get(agenda)).text
+    assert re.search(r'name="video_rooms"[^>]*value="12"', (await client.get(agenda)).text)
