@@ -149,6 +149,29 @@ async def mark_read(db: AsyncSession, conversation: Conversation, user: User, la
     await db.flush()
 
 
+def _unread(booth: Booth, user: User):
+    """Counts the visitors' messages in the booth's conversations that `user` has not read."""
+    read_upto = (
+        select(ConversationRead.last_read_id)
+        .where(
+            ConversationRead.conversation_id == ChatMessage.conversation_id,
+            ConversationRead.user_id == user.id,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(func.count())
+        .select_from(ChatMessage)
+        .join(Conversation, ChatMessage.conversation_id == Conversation.id)
+        .where(
+            Conversation.booth_id == booth.id,
+            ChatMessage.from_staff.is_(False),
+            ChatMessage.removed_at.is_(None),
+            ChatMessage.id > func.coalesce(read_upto, 0),
+        )
+    )
+
+
 async def inbox(db: AsyncSession, booth: Booth, user: User) -> list[ConversationSummary]:
     """The booth's conversations, newest first, with what this staff member has not read."""
     conversations = list(
@@ -166,25 +189,12 @@ async def inbox(db: AsyncSession, booth: Booth, user: User) -> list[Conversation
     if not conversations:
         return []
     ids = [conversation.id for conversation in conversations]
-    read_upto = (
-        select(ConversationRead.last_read_id)
-        .where(
-            ConversationRead.conversation_id == ChatMessage.conversation_id,
-            ConversationRead.user_id == user.id,
-        )
-        .scalar_subquery()
-    )
     unread_rows = await db.execute(
-        select(ChatMessage.conversation_id, func.count())
-        .where(
-            ChatMessage.conversation_id.in_(ids),
-            ChatMessage.from_staff.is_(False),
-            ChatMessage.removed_at.is_(None),
-            ChatMessage.id > func.coalesce(read_upto, 0),
-        )
+        _unread(booth, user)
+        .add_columns(ChatMessage.conversation_id)
         .group_by(ChatMessage.conversation_id)
     )
-    unread = dict(unread_rows.all())
+    unread = {conversation_id: count for count, conversation_id in unread_rows.all()}
     last_ids = (
         select(func.max(ChatMessage.id))
         .where(ChatMessage.conversation_id.in_(ids))
@@ -217,7 +227,8 @@ async def inbox_is_started(db: AsyncSession, booth: Booth) -> bool:
 
 
 async def unread_total(db: AsyncSession, booth: Booth, user: User) -> int:
-    return sum(summary.unread for summary in await inbox(db, booth, user))
+    """All that `user` has not read in the booth's conversations, in one count."""
+    return await db.scalar(_unread(booth, user)) or 0
 
 
 async def export_rows(db: AsyncSession, booth: Booth) -> list[tuple]:

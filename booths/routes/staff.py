@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from booths import chat, leads
 from booths.access import require_editor
+from server.forms import whole_number
 from server.templating import render
 
 
@@ -40,27 +41,28 @@ def _iso(value: datetime | None) -> str:
 
 
 async def inbox(request: Request) -> Response:
-    selected = request.query_params.get("c", "")
-    before = request.query_params.get("before", "")
+    selected = whole_number(request.query_params.get("c", ""))
+    before = whole_number(request.query_params.get("before", ""))
     async with request.app.state.database.session() as db:
         context = await require_editor(db, request)
         conversations = await chat.inbox(db, context.booth, context.user)
         latest = await chat.latest_message_id(db, context.booth)
         conversation = messages = None
         has_more = False
-        if not selected and conversations:
-            selected = str(conversations[0].conversation.id)  # the newest one is open at first
-        if selected.isdigit():
-            conversation = await chat.conversation_in(db, context.booth, int(selected))
+        if selected is None and conversations:
+            selected = conversations[0].conversation.id  # the newest one is open at first
+        if selected is not None:
+            conversation = await chat.conversation_in(db, context.booth, selected)
             if conversation is None:
                 raise HTTPException(404)
-            messages, has_more = await chat.history(
-                db, conversation, int(before) if before.isdigit() else None
-            )
-            if messages and not before:
+            messages, has_more = await chat.history(db, conversation, before)
+            if messages and before is None:
+                # the newest page is on screen: all of this conversation is read now
                 await chat.mark_read(db, conversation, context.user, messages[-1].id)
                 await db.commit()
-                conversations = await chat.inbox(db, context.booth, context.user)
+                for summary in conversations:
+                    if summary.conversation.id == conversation.id:
+                        summary.unread = 0
     return render(
         request,
         "booths/chats.html",

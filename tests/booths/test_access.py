@@ -67,6 +67,7 @@ TABLE = [
     ("GET", f"{B}/chats", "login", "403", "page", "403", "page", "403"),
     ("GET", f"{B}/chats?c={{conversation}}", "login", "403", "page", "403", "page", "403"),
     ("GET", f"{B}/chats?c={{foreign_conversation}}", "login", "403", "404", "403", "404", "403"),
+    ("GET", f"{B}/chats?c=99999999999&before=x", "login", "403", "page", "403", "page", "403"),
     ("GET", f"{B}/chats.csv", "login", "403", "csv", "403", "csv", "403"),
     ("GET", f"{B}/leads", "login", "403", "page", "403", "page", "403"),
     ("GET", f"{B}/leads.csv", "login", "403", "csv", "403", "csv", "403"),
