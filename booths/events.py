@@ -113,13 +113,15 @@ class BoothsNamespace(AuthenticatedNamespace):
         if booth is None or user is None:
             raise Denied("not-found", "There is no such booth.")
         fair = await db.get(Fair, booth.fair_id)
-        found = await fair_queries.fair_for(db, fair.slug, user)
-        if found is None:
-            raise Denied("not-found", "There is no such booth.")
-        _, me = found
+        me = await fair_queries.participation(db, fair, user)
         staff = is_staff(user, me, booth)
         organiser = me is not None and me.role == Role.ORGANISER
-        if me is None or (booth.hidden and not (staff or organiser)):
+        # only a participant of a fair they may see talks to its booths
+        if (
+            me is None
+            or not fair_queries.may_see(fair, me)
+            or (booth.hidden and not (staff or organiser))
+        ):
             raise Denied("not-found", "There is no such booth.")
         return Access(user, me, booth, staff, organiser)
 
@@ -143,9 +145,9 @@ class BoothsNamespace(AuthenticatedNamespace):
             if not (a.staff or a.organiser):
                 raise Denied("forbidden", "Only the booth's staff can do that.")
             await self.enter_room(sid, staff_room(a.booth.id))
-            summaries = await chat.inbox(db, a.booth, a.user)
+            unread = await chat.unread_total(db, a.booth, a.user)
             latest = await chat.latest_message_id(db, a.booth)
-            return {"ok": True, "unread": sum(s.unread for s in summaries), "latest": latest}
+            return {"ok": True, "unread": unread, "latest": latest}
 
         return await self._handle(sid, "staff_join", BoothRef, data, action)
 

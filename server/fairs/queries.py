@@ -46,9 +46,12 @@ async def fair_for(
     if fair is None:
         return None
     me = await participation(db, fair, user)
-    if not fair.published and (me is None or me.role != Role.ORGANISER):
-        return None
-    return fair, me
+    return (fair, me) if may_see(fair, me) else None
+
+
+def may_see(fair: Fair, me: Participant | None) -> bool:
+    """A published fair is for everyone; an unpublished one only for its organisers."""
+    return fair.published or (me is not None and me.role == Role.ORGANISER)
 
 
 @dataclass
