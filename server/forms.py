@@ -14,10 +14,22 @@ async def read_form(request: Request) -> FormData:
     return await request.form(max_files=0, max_fields=50, max_part_size=MAX_FIELD * 4)
 
 
+# Control characters never belong in typed text; PostgreSQL refuses NUL outright.
+_KEPT_CONTROLS = {"\t", "\n", "\r"}
+
+
+def without_controls(value: str) -> str:
+    """The text less its control characters (tab and line breaks stay)."""
+    if value.isprintable():
+        return value
+    return "".join(ch for ch in value if ch in _KEPT_CONTROLS or unicodedata.category(ch) != "Cc")
+
+
 def text(form: FormData, name: str) -> str:
-    """The field as text ('' when missing or a file); long values are kept for the validator."""
+    """The field as text ('' when missing or a file), control characters dropped; long values
+    are kept for the validator."""
     value = form.get(name)
-    return value if isinstance(value, str) else ""
+    return without_controls(value) if isinstance(value, str) else ""
 
 
 def query_text(value: str | None, limit: int) -> str:
@@ -29,4 +41,7 @@ def query_text(value: str | None, limit: int) -> str:
 def whole_number(value: str, max_digits: int = 9) -> int | None:
     """A non-negative whole number typed into a field, or None when it is anything else."""
     value = value.strip()
-    return int(value) if value.isdigit() and len(value) <= max_digits else None
+    # isdigit() accepts "²" and other digits that int() refuses: only ASCII 0-9 is a number here
+    if not (value.isascii() and value.isdigit()) or len(value) > max_digits:
+        return None
+    return int(value)
