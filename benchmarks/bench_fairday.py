@@ -64,6 +64,7 @@ class Outcome:
     tally: load.Tally
     before: dict[str, int]
     after: dict[str, int] = field(default_factory=dict)
+    load_average: tuple[float, float] = (0.0, 0.0)  # the machine's, at the start and the end
     server_cpu: float = 0.0
     load_cpu: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -261,6 +262,7 @@ async def measure(backend: str, args: argparse.Namespace, tmp: Path) -> Outcome:
         outcome = Outcome(backend, load.Tally(), await counts(url))
         async with served(env, var_dir / "server.log") as (server, base_url):
             server_cpu, load_cpu = cpu_seconds(server.pid), time.process_time()
+            load_average = os.getloadavg()[0]
             try:
                 await asyncio.wait_for(
                     load.run(plan, base_url, outcome.tally), timeout=args.seconds + 120
@@ -269,6 +271,7 @@ async def measure(backend: str, args: argparse.Namespace, tmp: Path) -> Outcome:
                 outcome.notes.append(f"the run was stopped after {args.seconds + 120} s")
             outcome.server_cpu = cpu_seconds(server.pid) - server_cpu
             outcome.load_cpu = time.process_time() - load_cpu
+            outcome.load_average = (load_average, os.getloadavg()[0])
             if server.returncode is not None:
                 outcome.notes.append(f"the server exited with code {server.returncode}")
         errors = [
@@ -327,6 +330,11 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
     line(
         "CPU seconds: server / load generator",
         [f"{o.server_cpu:.1f} / {o.load_cpu:.1f}" for o in outcomes],
+    )
+    # the machine may be shared: a busy neighbour shows here before it shows as latency
+    line(
+        f"load average (1 min, {os.cpu_count()} cores)",
+        [f"{o.load_average[0]:.1f} -> {o.load_average[1]:.1f}" for o in outcomes],
     )
 
     print("\nPer kind of request: count, errors, refusals, latency p50 / p95 / p99 in ms")
