@@ -16,7 +16,9 @@ import asyncio
 import contextlib
 import os
 import random
+import re
 import secrets
+import shutil
 import signal
 import socket
 import sys
@@ -54,6 +56,7 @@ CHEAP_ARGON2 = {
     "FIERA_ARGON2_MEMORY_COST": "1024",
     "FIERA_ARGON2_PARALLELISM": "1",
 }
+EXCEPTION = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Timeout)\w*(?::.*)?)$", re.M)
 SOCKET_KINDS = {"socket connect", "chat open", "chat send", "fair join", "staff join"}
 COUNTRIES = [("IT", "Puglia"), ("FR", "Occitanie"), ("GR", "Attica"), ("MT", "Malta")]
 
@@ -96,8 +99,9 @@ async def fiera(env: dict[str, str], *arguments: str) -> None:
         raise RuntimeError(f"fiera {' '.join(arguments)} failed:\n{output.decode()[-3000:]}")
 
 
-def error_lines(log: Path) -> list[str]:
-    return [line for line in log.read_text(errors="replace").splitlines() if "Error" in line]
+def exceptions(log: Path) -> Counter:
+    """The exceptions that ended the tracebacks in a server's log, by message."""
+    return Counter(EXCEPTION.findall(log.read_text(errors="replace")))
 
 
 def open_log(log: Path):
@@ -274,11 +278,11 @@ async def measure(backend: str, args: argparse.Namespace, tmp: Path) -> Outcome:
             outcome.load_average = (load_average, os.getloadavg()[0])
             if server.returncode is not None:
                 outcome.notes.append(f"the server exited with code {server.returncode}")
-        errors = [
-            line for line in (var_dir / "server.log").read_text().splitlines() if "Error" in line
-        ]
-        if errors:
-            outcome.notes.append(f"{len(errors)} error lines in the server log, e.g. {errors[0]}")
+        if args.logs:
+            args.logs.mkdir(parents=True, exist_ok=True)
+            shutil.copy(var_dir / "server.log", args.logs / f"{backend}.log")
+        for exception, count in exceptions(var_dir / "server.log").most_common(3):
+            outcome.notes.append(f"server log: {exception[:120]} x{count}")
         outcome.after = await counts(url)
         return outcome
     finally:
@@ -424,6 +428,7 @@ async def main() -> None:
     parser.add_argument("--think-max", type=float, default=2.0, help="longest pause, s (2)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--logs", type=Path, help="keep each server's log in this directory")
     args = parser.parse_args()
     backends = args.backends.split(",")
     if "postgresql" in backends and (why := await databases.postgres_available()) is not None:
