@@ -314,10 +314,19 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
         return max(1e-9, (o.tally.active_until or o.tally.finished) - o.tally.started)
 
     totals = {o.backend: sum(k.count for k in o.tally.kinds.values()) for o in outcomes}
+    # throughput counts what was answered (ok or an expected refusal): failing fast is not serving
+    answered = {
+        o.backend: sum(k.count - sum(k.errors.values()) for k in o.tally.kinds.values())
+        for o in outcomes
+    }
     print()
     line("", names)
     line("requests (HTTP + Socket.IO events)", [str(totals[n]) for n in names])
     line("requests per second", [f"{totals[o.backend] / window(o):.1f}" for o in outcomes])
+    line(
+        "answered per second (throughput)",
+        [f"{answered[o.backend] / window(o):.1f}" for o in outcomes],
+    )
 
     def http(o: Outcome) -> int:
         return sum(k.count for name, k in o.tally.kinds.items() if name not in SOCKET_KINDS)
@@ -332,8 +341,8 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
         [str(sum(sum(k.refused.values()) for k in o.tally.kinds.values())) for o in outcomes],
     )
     line(
-        "CPU seconds: server / load generator",
-        [f"{o.server_cpu:.1f} / {o.load_cpu:.1f}" for o in outcomes],
+        "CPU in cores: server / load generator",
+        [f"{o.server_cpu / window(o):.2f} / {o.load_cpu / window(o):.2f}" for o in outcomes],
     )
     # the machine may be shared: a busy neighbour shows here before it shows as latency
     line(
@@ -413,10 +422,12 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
 
     by_name = {o.backend: o for o in outcomes}
     if "sqlite" in by_name and "postgresql" in by_name:
-        ratio = (totals["sqlite"] / window(by_name["sqlite"])) / max(
-            1e-9, totals["postgresql"] / window(by_name["postgresql"])
+        ratio = (answered["sqlite"] / window(by_name["sqlite"])) / max(
+            1e-9, answered["postgresql"] / window(by_name["postgresql"])
         )
-        print(f"\nThroughput SQLite / PostgreSQL: {ratio:.2f} (target: at least 0.5)")
+        print(
+            f"\nThroughput (answered per second) SQLite / PostgreSQL: {ratio:.2f} (target: >= 0.5)"
+        )
 
 
 async def main() -> None:

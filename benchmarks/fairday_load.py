@@ -18,8 +18,9 @@ from yarl import URL
 
 SESSION_COOKIE = "fiera_session"
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+# url_for gives absolute addresses: keep the path
 ACCEPT_FORM = re.compile(
-    r'action="(/fairs/[^"]+/meetings/requests/(\d+)/accept)"(.*?)</form>', re.S
+    r'action="(?:https?://[^/"]+)?(/fairs/[^"]+/meetings/requests/(\d+)/accept)"(.*?)</form>', re.S
 )
 SLOT_OPTION = re.compile(r'<option value="(\d+)"')
 SEARCHES = ["digital", "design", "data", "cloud", "media", "robotics", "port", "heritage", "wine"]
@@ -373,7 +374,9 @@ class Visitor(Person):
             return await self.my_meetings()
         firm = self.rng.choice(firms)
         path = f"{self.fair_path}/meetings/new"
-        await self.page("request form", "GET", path, params={"firm": firm})
+        form = await self.page("request form", "GET", path, params={"firm": firm})
+        if form is None or form.status_code != 200:
+            return None  # no form to fill in (and perhaps no fresh CSRF token)
         await self.think()
         response = await self.page(
             "send request",
