@@ -166,6 +166,10 @@ class Person:
         self.last_sent = 0.0
         self.asked: set[int] = set()
         self.deadline = 0.0
+        # Visitors come from many addresses, not all from one: the server trusts
+        # X-Forwarded-For from 127.0.0.1 (fiera serve behind a proxy). Documentation addresses
+        # (2001:db8::/32): only a header, nothing is ever sent to them.
+        self.address = f"2001:db8::{index + 1:x}"
 
     @property
     def fair_path(self) -> str:
@@ -238,7 +242,7 @@ class Person:
         try:
             await sio.connect(
                 self.base_url,
-                headers={"Cookie": self.cookie()},
+                headers={"Cookie": self.cookie(), "X-Forwarded-For": self.address},
                 namespaces=namespaces,
                 transports=["websocket"],
                 wait_timeout=CALL_TIMEOUT,
@@ -297,6 +301,7 @@ class Person:
         # request (1.5 ms against 6), and the generator shares the machine with the server
         self.http = aiohttp.ClientSession(
             base_url=self.base_url,
+            headers={"X-Forwarded-For": self.address},
             timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT),
             cookie_jar=aiohttp.CookieJar(unsafe=True),  # cookies of 127.0.0.1, an IP address
         )
