@@ -17,6 +17,9 @@ import socketio
 from yarl import URL
 
 SESSION_COOKIE = "fiera_session"
+# Every message carries its number, so that the database and the staff's screens can be checked
+# for each one, acknowledged or not.
+MESSAGE_TAG = re.compile(r"^\[m(\d+)\] ")
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 # url_for gives absolute addresses: keep the path
 ACCEPT_FORM = re.compile(
@@ -92,6 +95,7 @@ class Page:
 class Sent:
     booth: int
     at: float
+    answer: str = "unanswered"  # "ok", or the reason it was refused
 
 
 @dataclass
@@ -107,10 +111,7 @@ class StaffLine:
 @dataclass
 class Tally:
     kinds: dict[str, Kind] = field(default_factory=lambda: defaultdict(Kind))
-    messages_sent: int = 0
-    messages_ok: dict[int, Sent] = field(default_factory=dict)
-    messages_refused: Counter = field(default_factory=Counter)
-    messages_unanswered: int = 0
+    messages: dict[int, Sent] = field(default_factory=dict)  # by number
     staff_lines: list[StaffLine] = field(default_factory=list)
     requests_sent: int = 0
     requests_accepted: int = 0
@@ -130,12 +131,17 @@ class Tally:
     def error(self, kind: str, reason: str) -> None:
         self.kinds[kind].errors[reason] += 1
 
-    def deliveries(self) -> tuple[int, int, int, list[float]]:
-        """Messages that reached every staff line of their booth; deliveries expected, made;
-        and the delay of each delivery in ms."""
+    def answers(self) -> Counter:
+        return Counter(sent.answer for sent in self.messages.values())
+
+    def deliveries(self, stored: set[int]) -> tuple[int, int, int, list[float]]:
+        """Of the stored messages, those that reached every staff line of their booth;
+        deliveries expected, made; and the delay of each delivery in ms."""
         complete = expected = made = 0
         delays = []
-        for message_id, sent in self.messages_ok.items():
+        for number, sent in self.messages.items():
+            if number not in stored:
+                continue
             lines = [
                 line
                 for line in self.staff_lines
@@ -144,7 +150,7 @@ class Tally:
                 and line.joined_at <= sent.at
                 and line.left_at is None
             ]
-            got = [line.received[message_id] for line in lines if message_id in line.received]
+            got = [line.received[number] for line in lines if number in line.received]
             expected += len(lines)
             made += len(got)
             complete += len(got) == len(lines)
@@ -279,19 +285,15 @@ class Person:
         wait = self.last_sent + self.rng.uniform(*TYPING_SECONDS) - time.perf_counter()
         if wait > 0:
             await asyncio.sleep(wait)
-        payload = {"booth": booth, "body": body}
+        number = len(self.tally.messages) + 1
+        payload = {"booth": booth, "body": f"[m{number}] {body}"}
         if conversation:
             payload["conversation"] = conversation
-        self.tally.messages_sent += 1
-        sent_at = time.perf_counter()
-        self.last_sent = sent_at
+        self.last_sent = time.perf_counter()
+        sent = self.tally.messages[number] = Sent(booth, self.last_sent)
         reply = await self.call("chat send", sio, "send", payload, "/booths")
-        if reply is None:
-            self.tally.messages_unanswered += 1
-        elif reply.get("ok"):
-            self.tally.messages_ok[reply["message"]["id"]] = Sent(booth, sent_at)
-        else:
-            self.tally.messages_refused[reply.get("reason", "?")] += 1
+        if reply is not None:
+            sent.answer = "ok" if reply.get("ok") else str(reply.get("reason", "?"))
         return reply
 
     async def run(self, start_at: float, deadline: float) -> None:
@@ -409,7 +411,9 @@ class Staff(Person):
         self.tally.staff_lines.append(self.line)
 
     def on_message(self, message: dict) -> None:
-        self.line.received[message["id"]] = time.perf_counter()
+        tag = MESSAGE_TAG.match(message.get("body") or "")
+        if tag:
+            self.line.received[int(tag.group(1))] = time.perf_counter()
         if not message.get("from_staff") and self.rng.random() < 0.5:
             self.to_answer.append(message["conversation"])
 
