@@ -128,7 +128,8 @@ async def enrol(url: str, settings: Settings, users: int, staff_share: float, se
     """Add the simulated people as the product would: accounts, firms, places in the fair."""
     rng = random.Random(seed)  # noqa: S311  (reproducible)
     database = Database.from_url(url)
-    passwords = Passwords(settings)
+    # one hash for all, as the demo does: they share the demo's password
+    password_hash = await Passwords(settings).hash(DEMO_PASSWORD)
     try:
         async with database.session() as db:
             fair = await db.scalar(select(Fair).where(Fair.slug == FAIR))
@@ -148,10 +149,9 @@ async def enrol(url: str, settings: Settings, users: int, staff_share: float, se
                 email = f"bench-{'staff' if booth else 'visitor'}-{number:04d}@example.com"
                 user = await accounts.sign_up(
                     db,
-                    passwords,
                     email=email,
                     name=f"Bench Person {number}",
-                    password=DEMO_PASSWORD,
+                    password_hash=password_hash,
                     language=rng.choice(["en", "it"]),
                     time_zone="Europe/Rome",
                 )
@@ -184,7 +184,7 @@ async def stored_messages(url: str) -> set[int]:
     """The numbers of the simulated people's messages that the database holds."""
     database = Database.from_url(url)
     try:
-        async with database.session() as db:
+        async with database.read_session() as db:
             bodies = await db.scalars(select(ChatMessage.body).where(ChatMessage.body.like("[m%")))
             return {int(tag.group(1)) for body in bodies if (tag := load.MESSAGE_TAG.match(body))}
     finally:
@@ -195,7 +195,7 @@ async def counts(url: str) -> dict[str, int]:
     """What the database holds of what the people did."""
     database = Database.from_url(url)
     try:
-        async with database.session() as db:
+        async with database.read_session() as db:
             return {
                 "messages": await db.scalar(select(func.count(ChatMessage.id))),
                 "visits": await db.scalar(select(func.coalesce(func.sum(BoothVisit.count), 0))),
