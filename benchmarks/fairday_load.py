@@ -31,6 +31,7 @@ SEARCHES = ["digital", "design", "data", "cloud", "media", "robotics", "port", "
 # user under the chat's rate limit (5 messages in 10 s), which would otherwise refuse them.
 TYPING_SECONDS = (2.0, 5.0)
 CALL_TIMEOUT = 15.0
+DELIVERY_GRACE = 5.0
 HTTP_TIMEOUT = 30.0
 
 
@@ -406,6 +407,7 @@ class Staff(Person):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.to_answer: list[int] = []
+        self.visitors_gone = asyncio.Event()
         self.leaving = False
         self.line = StaffLine(self.person.booth.id)
         self.tally.staff_lines.append(self.line)
@@ -445,8 +447,9 @@ class Staff(Person):
                 await self.think()
             self.stopped()
             # stay online until every simulated person has stopped, so late messages arrive
-            linger = self.deadline + 3 * self.plan.think[1] - time.perf_counter()
-            await asyncio.sleep(max(0.0, linger))
+            # online until every visitor has left and their last messages had time to arrive
+            await self.visitors_gone.wait()
+            await asyncio.sleep(DELIVERY_GRACE)
         finally:
             self.leaving = True
             await sio.disconnect()
@@ -488,9 +491,21 @@ async def run(plan: Plan, base_url: str, tally: Tally) -> None:
         (Staff if person.booth else Visitor)(plan, person, base_url, tally, index)
         for index, person in enumerate(plan.people)
     ]
+    starts = {p: tally.started + rng.uniform(0, ramp) for p in people}
+    staff = [p for p in people if isinstance(p, Staff)]
+    visitors_gone = asyncio.Event()
+    for person in staff:
+        person.visitors_gone = visitors_gone
+
+    async def visitors() -> None:
+        try:
+            await asyncio.gather(
+                *(p.run(starts[p], deadline) for p in people if isinstance(p, Visitor))
+            )
+        finally:
+            visitors_gone.set()
+
     try:
-        await asyncio.gather(
-            *(p.run(tally.started + rng.uniform(0, ramp), deadline) for p in people)
-        )
+        await asyncio.gather(visitors(), *(p.run(starts[p], deadline) for p in staff))
     finally:
         tally.finished = time.perf_counter()
