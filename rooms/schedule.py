@@ -13,7 +13,7 @@ from rooms.optimising import preview, runs
 from server.db import utcnow
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
-from server.forms import read_form, text
+from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
 from server.templating import render
 
@@ -25,7 +25,12 @@ def _done(kind: str | None) -> str | None:
     }.get(kind or "")
 
 
-async def schedule_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+async def schedule_page(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Response:
     now = utcnow()
     done = request.query_params.get("done")
     async with request.app.state.database.session() as db:
@@ -49,6 +54,7 @@ async def schedule_page(request: Request, error: str | None = None, status: int 
             "default_limit": runs.DEFAULT_TIME_LIMIT,
             "on_acceptance": context.fair.booking_mode == BookingMode.ON_ACCEPTANCE,
             "error": error,
+            "errors": errors or {},
             "done": _done(done),
             "side_names": preview.side_names,
         },
@@ -67,18 +73,15 @@ def _back(request: Request, slug: str, done: str) -> Response:
 
 async def start(request: Request) -> Response:
     form = await read_form(request)
-    limit = text(form, "time_limit").strip()
+    limit = whole_number(text(form, "time_limit"), 3)
+    if limit not in runs.TIME_LIMITS:
+        errors = {"time_limit": _("Choose one of the offered time limits.")}
+        return await schedule_page(request, status=400, errors=errors)
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         waiting = await queries.accepted_unscheduled(db, context.fair)
         try:
-            run = await runs.start_run(
-                db,
-                context.fair,
-                context.user,
-                int(limit) if limit.isdigit() and len(limit) < 4 else 0,
-                len(waiting),
-            )
+            run = await runs.start_run(db, context.fair, context.user, limit, len(waiting))
             await db.commit()
         except runs.RunError as refused:
             await db.rollback()
