@@ -17,6 +17,8 @@ from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
 from server.templating import render
 
+MAX_SKIPPED_SHOWN = 100
+
 
 def _done(kind: str | None) -> str | None:
     return {
@@ -40,6 +42,12 @@ async def schedule_page(
         shown = None
         if run is not None and run.status == RunStatus.DONE:
             shown = await preview.build_preview(db, context.fair, run, now)
+        skipped = []
+        if done == "published":
+            ids = request.query_params.get("skipped", "").split(",")[:MAX_SKIPPED_SHOWN]
+            skipped = await preview.cancelled_requests(
+                db, context.fair, [n for n in map(whole_number, ids) if n is not None]
+            )
     return render(
         request,
         "rooms/organise_schedule.html",
@@ -56,6 +64,7 @@ async def schedule_page(
             "error": error,
             "errors": errors or {},
             "done": _done(done),
+            "skipped": skipped,
             "side_names": preview.side_names,
         },
         status,
@@ -103,7 +112,10 @@ async def publish(request: Request) -> Response:
             await db.rollback()
             return await schedule_page(request, refused.message, 409)
     await notices.send(request.app.state.hub, published.notices)
-    return _back(request, context.fair.slug, "published")
+    url = request.url_for("organise_schedule", fair=context.fair.slug).include_query_params(
+        done="published", skipped=",".join(str(r.id) for r in published.skipped)
+    )
+    return RedirectResponse(str(url), status_code=303)
 
 
 async def discard(request: Request) -> Response:

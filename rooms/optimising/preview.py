@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from rooms import queries
-from rooms.models import MeetingRequest, RunStatus, ScheduleRun, Slot
+from rooms.models import MeetingRequest, RequestStatus, RunStatus, ScheduleRun, Slot
 from rooms.optimising import instance, runs
 from server.fairs.models import Fair, Participant
 from server.i18n import gettext as _
@@ -86,6 +86,16 @@ async def _requests(db: AsyncSession, ids: list[int]) -> dict[int, MeetingReques
         )
     )
     return {row.id: row for row in rows}
+
+
+async def cancelled_requests(db: AsyncSession, fair: Fair, ids: list[int]) -> list[MeetingRequest]:
+    """The fair's cancelled requests among `ids`, to name those a publish left out."""
+    found = await _requests(db, ids)
+    return [
+        found[i]
+        for i in sorted(found)
+        if found[i].fair_id == fair.id and found[i].status == RequestStatus.CANCELLED
+    ]
 
 
 async def _names(db: AsyncSession, keys: set[str]) -> dict[str, str]:

@@ -19,7 +19,15 @@ from sqlalchemy.orm import selectinload
 
 from rooms import booking, notices
 from rooms.errors import MeetingError
-from rooms.models import ACTIVE_RUN, Meeting, MeetingAttendee, RunStatus, ScheduleRun
+from rooms.models import (
+    ACTIVE_RUN,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    RequestStatus,
+    RunStatus,
+    ScheduleRun,
+)
 from rooms.notices import Notice
 from rooms.optimising import instance
 from rooms.scheduling import parse_instance, validate_schedule
@@ -50,6 +58,7 @@ class RunError(Exception):
 class Published:
     meetings: list[Meeting] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    skipped: list[MeetingRequest] = field(default_factory=list)  # cancelled since the run
 
 
 async def latest_run(db: AsyncSession, fair: Fair) -> ScheduleRun | None:
@@ -244,9 +253,9 @@ def proposed_tables(run: ScheduleRun, built: instance.Built) -> dict[str, int | 
 def _stale() -> RunError:
     return RunError(
         _(
-            "The requests or agendas changed since this run (a request was cancelled or "
-            "placed, or someone's availability changed). Nothing was published: run the "
-            "optimiser again."
+            "The requests or agendas changed since this run (a request was placed, or "
+            "someone's availability changed). Nothing was published: run the optimiser "
+            "again."
         )
     )
 
@@ -265,7 +274,18 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
     proposal = [
         (a["meeting"], a["slot"]) for a in schedule["assignments"] if a["meeting"].startswith("r")
     ]
+    # Lock the proposed requests before reading them: a cancel now waits for this publish, or
+    # has committed and is seen below (see booking.lock_requests).
+    await booking.lock_requests(db, [instance.key_id(key) for key, _slot in proposal])
     current = await instance.build(db, fair, now)
+    # A request cancelled since the run only frees its slot: the rest of the preview still
+    # holds, and an organiser on a busy day wants it published rather than re-run (a re-run
+    # takes up to a minute, during which more requests may be cancelled). Anything else that
+    # changed may clash with the preview, so it is refused as stale.
+    cancelled = await _cancelled_since(
+        db, fair, [instance.key_id(k) for k, _slot in proposal if k not in current.requests]
+    )
+    proposal = [(k, slot) for k, slot in proposal if instance.key_id(k) not in cancelled]
     if any(key not in current.requests for key, _slot in proposal):
         raise _stale()
     # Check the proposal against today's agenda with the independent validator.
@@ -304,7 +324,24 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
         raise _stale() from None
     if not await _set(db, run.id, [RunStatus.DONE], status=RunStatus.PUBLISHED):
         raise RunError(_("This preview was already published or discarded."))
-    return Published(placed, await _scheduled_notices(db, fair, placed))
+    skipped = [cancelled[request_id] for request_id in sorted(cancelled)]
+    return Published(placed, await _scheduled_notices(db, fair, placed), skipped)
+
+
+async def _cancelled_since(
+    db: AsyncSession, fair: Fair, request_ids: list[int]
+) -> dict[int, MeetingRequest]:
+    """Those of the fair's requests that are cancelled now, by id."""
+    if not request_ids:
+        return {}
+    rows = await db.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.id.in_(request_ids),
+            MeetingRequest.fair_id == fair.id,
+            MeetingRequest.status == RequestStatus.CANCELLED,
+        )
+    )
+    return {row.id: row for row in rows}
 
 
 async def _scheduled_notices(db: AsyncSession, fair: Fair, placed: list[Meeting]) -> list[Notice]:
