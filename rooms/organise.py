@@ -20,7 +20,7 @@ from server.templating import render
 async def organise_agenda(
     request: Request, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         settings = await queries.settings_for(db, context.fair)
         sessions = await queries.sessions(db, context.fair)

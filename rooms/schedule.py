@@ -35,7 +35,7 @@ async def schedule_page(
 ) -> Response:
     now = utcnow()
     done = request.query_params.get("done")
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         run = await runs.latest_run(db, context.fair)
         waiting = await queries.accepted_unscheduled(db, context.fair)
@@ -66,13 +66,28 @@ async def schedule_page(
             "done": _done(done),
             "skipped": skipped,
             "side_names": preview.side_names,
+            "failure": preview.failure_in_words(run) if run is not None else "",
         },
         status,
     )
 
 
 async def page(request: Request) -> Response:
+    await _give_up_lost_run(request)
     return await schedule_page(request)
+
+
+async def _give_up_lost_run(request: Request) -> None:
+    """Fail the fair's run at once if the process running it is gone, so that the organiser
+    sees why and may start another (a write only when there is one to fail)."""
+    async with request.app.state.database.read_session() as db:
+        context = await require_role(db, request, Role.ORGANISER)
+        run = await runs.latest_run(db, context.fair)
+    now = utcnow()
+    if run is not None and runs.is_lost(run, now):
+        async with request.app.state.database.session() as db:
+            await runs.give_up_lost_runs(db, now, context.fair)
+            await db.commit()
 
 
 def _back(request: Request, slug: str, done: str) -> Response:

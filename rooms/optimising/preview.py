@@ -156,6 +156,17 @@ async def build_preview(db: AsyncSession, fair: Fair, run: ScheduleRun, now: dat
     return preview
 
 
+def failure_in_words(run: ScheduleRun) -> str:
+    """Why a failed run failed, said for the organiser ('' unless it failed)."""
+    if run.status != RunStatus.FAILED:
+        return ""
+    if run.error == runs.STOPPED:
+        return _("The optimiser stopped unexpectedly; start it again.")
+    if run.error == runs.SHUT_DOWN:
+        return _("The server stopped during the run; start it again.")
+    return _("The last run failed: %(error)s", error=run.error)
+
+
 def elapsed_seconds(run: ScheduleRun, now: datetime) -> int:
     since = run.started_at or run.created_at
     return max(0, int((now - since).total_seconds()))

@@ -1,6 +1,9 @@
 """Organiser mode: the instance built from the database, the run record (one at a time per
 fair), publishing all or nothing, and refusing a preview that the requests have outgrown."""
 
+import asyncio
+import os
+import socket
 from datetime import timedelta
 
 import pytest
@@ -203,12 +206,41 @@ async def test_a_second_run_is_refused_while_one_is_under_way(db, organised):
                     error="",
                 )
             )
-    # a run whose process was lost is given up after its time limit and a grace
+    # a run of another host's process is given up after its time limit and a grace
+    first.owner = "another-host:4242:0123456789ab"
+    await db.commit()
+    with pytest.raises(runs.RunError, match="already running"):
+        await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
     later = NOW + timedelta(seconds=3) + runs.LOST_AFTER + timedelta(seconds=1)
     second = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=later)
     await db.commit()
     await db.refresh(first)
     assert first.status == RunStatus.FAILED and second.status == RunStatus.QUEUED
+    assert first.error == runs.STOPPED
+
+
+@pytest.mark.parametrize("owner", ["ended process", "earlier process with this pid"])
+async def test_a_run_whose_process_is_gone_is_failed_at_once(db, organised, owner):
+    w = organised
+    first = await runs.start_run(db, w.fair, w.users["organiser"], 60, 3, now=NOW)
+    assert first.owner == runs.this_process()
+    assert not runs.is_lost(first, NOW)  # this very process runs it
+    host = socket.gethostname()
+    if owner == "ended process":
+        child = await asyncio.create_subprocess_exec("true")
+        await child.wait()  # ended and reaped
+        first.owner = f"{host}:{child.pid}:0123456789ab"
+    else:  # a server restarted in a container gets the pid of the one that was killed
+        first.owner = f"{host}:{os.getpid()}:0123456789ab"
+    await db.commit()
+    second = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
+    await db.commit()
+    await db.refresh(first)
+    assert (first.status, first.error) == (RunStatus.FAILED, runs.STOPPED)
+    assert second.status == RunStatus.QUEUED
+    assert preview.failure_in_words(first) == (
+        "The optimiser stopped unexpectedly; start it again."
+    )
 
 
 async def test_starting_needs_waiting_requests_and_an_offered_limit(db, passwords):
