@@ -22,6 +22,7 @@ from server.identity.passwords import Passwords
 from tests.conftest import make_settings
 from tests.rooms.conftest import NOW, build_world
 from tests.support.factories import PASSWORD
+from tests.support.live import serve
 from tests.support.pages import log_in, submit, visible_text
 
 STOPPED = "The optimiser stopped unexpectedly; start it again."
@@ -182,3 +183,44 @@ async def test_start_up_fails_the_runs_a_previous_process_left_running(db, passw
     await jobs.run_once(app.other_asgi_app.state.database, app.other_asgi_app.state.hub, NOW)
     await db.refresh(run)
     assert (run.status, run.error) == (RunStatus.FAILED, runs.STOPPED)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+async def test_a_dead_solver_fails_its_run_and_the_next_run_gets_a_new_one(fresh_url, var_dir):
+    settings = make_settings(fresh_url, var_dir)
+    database = Database.from_url(fresh_url)
+    w = await slow_to_solve(database, settings)
+    page_url = f"/fairs/{w.fair.slug}/organise/schedule"
+    try:
+        async with (
+            serve(create_app(settings, database)) as url,
+            httpx.AsyncClient(base_url=url) as client,
+        ):
+            await log_in(client, w.users["organiser"].email, PASSWORD)
+            started = await submit(client, page_url, {"time_limit": "60"}, f"{page_url}/runs")
+            assert started.status_code == 303
+            worker = None
+            for _ in range(300):
+                worker = solver_of(os.getpid())
+                if worker is not None:
+                    break
+                await asyncio.sleep(0.1)
+            assert worker is not None
+            await asyncio.sleep(1.5)
+            os.kill(worker, signal.SIGKILL)  # out of memory, say
+            for _ in range(100):
+                page = visible_text((await client.get(page_url)).text)
+                if "The optimiser is" not in page:
+                    break
+                await asyncio.sleep(0.1)
+            assert STOPPED in page
+            again = await submit(client, page_url, {"time_limit": "3"}, f"{page_url}/runs")
+            assert again.status_code == 303
+            for _ in range(300):
+                page = visible_text((await client.get(page_url)).text)
+                if "The optimiser is" not in page:
+                    break
+                await asyncio.sleep(0.1)
+            assert "Proposed schedule" in page and "Meetings placed 3" in page
+    finally:
+        await database.dispose()
