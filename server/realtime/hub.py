@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -155,11 +156,11 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
             return await self.refuse(sid, str(event)[:40], "unknown", "There is no such event.")
         try:
             if not await self._still_logged_in(sid):
-                reply = await self.refuse(
+                # answered first, then closed: a disconnect now would swallow the reply
+                self.server.start_background_task(self._disconnect_after_reply, sid)
+                return await self.refuse(
                     sid, event, "session", "Your session has ended. Log in again."
                 )
-                await self.disconnect(sid)
-                return reply
             return await super().trigger_event(event, *args)
         except Denied as denied:
             return await self.refuse(sid, event, denied.reason, denied.message)
@@ -168,6 +169,10 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
             return await self.refuse(
                 sid, event, "error", "Something went wrong on our side. Try again."
             )
+
+    async def _disconnect_after_reply(self, sid: str) -> None:
+        await asyncio.sleep(0.1)
+        await self.disconnect(sid)
 
     async def _still_logged_in(self, sid: str) -> bool:
         """Whether the login session this connection was opened under still exists."""
