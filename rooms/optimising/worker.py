@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import wait
 from typing import Any
 
-# The exit status of a worker whose server went away (EX_SOFTWARE would mislead; any nonzero does)
+# The exit status of a worker whose server went away, to tell it apart in process listings/logs
 ORPHANED = 3
 
 
