@@ -49,6 +49,23 @@ async def lock_people(db: AsyncSession, people: list[Participant]) -> None:
     )
 
 
+async def lock_requests(db: AsyncSession, request_ids: list[int]) -> None:
+    """Serialise placing and cancelling a request until commit (PostgreSQL row locks).
+
+    Publishing reads a request as accepted and books its meeting while its sender may be
+    cancelling it: without the lock, the cancel saw no meeting yet and the publish did not see
+    the cancel, leaving a scheduled meeting on a cancelled request. Taken in id order, so two
+    publishes cannot deadlock; SQLite's BEGIN IMMEDIATE already serialises the writers.
+    """
+    if request_ids:
+        await db.execute(
+            select(MeetingRequest.id)
+            .where(MeetingRequest.id.in_(sorted(set(request_ids))))
+            .order_by(MeetingRequest.id)
+            .with_for_update()
+        )
+
+
 async def check_cap(db: AsyncSession, fair: Fair, person: Participant, me: Participant) -> None:
     """Refuse when `person` has no meeting left under their cap."""
     cap = await queries.cap_of(db, fair, person)
@@ -153,12 +170,14 @@ async def place_meetings(
     table past the fair's count) raises MeetingError and writes nothing."""
     settings = await queries.settings_for(db, fair)
     placed: list[Meeting] = []
+    await lock_requests(db, [request_id for request_id, _slot, _table in assignments])
     async with db.begin_nested():
         for request_id, slot_id, table_number in assignments:
             request = await db.scalar(
                 select(MeetingRequest)
                 .where(MeetingRequest.id == request_id, MeetingRequest.fair_id == fair.id)
                 .options(selectinload(MeetingRequest.meeting))
+                .execution_options(populate_existing=True)  # as it is now, under the lock
             )
             if request is None or request.status != RequestStatus.ACCEPTED:
                 raise MeetingError(

@@ -48,7 +48,10 @@ def feed_token(secret_key: str, fair_id: int, participant_id: int) -> str:
 
 
 def check_feed_token(secret_key: str, fair_id: int, participant_id: int, token: str) -> bool:
-    return hmac.compare_digest(feed_token(secret_key, fair_id, participant_id), token)
+    """Whether `token` is the participant's feed token (any text, never an error)."""
+    # compare_digest refuses str with non-ASCII characters: compare the bytes instead
+    expected = feed_token(secret_key, fair_id, participant_id).encode()
+    return hmac.compare_digest(expected, token.encode("utf-8", "replace"))
 
 
 def place(meeting: Meeting, fair: Fair) -> str:

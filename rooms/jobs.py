@@ -1,4 +1,5 @@
-"""Background work for meetings: expiring unanswered requests and "starting in 5 minutes".
+"""Background work for meetings: expiring unanswered requests, "starting in 5 minutes", and
+failing optimiser runs whose server process is gone.
 
 Each pass is driven by database state and claims rows with a conditional UPDATE (see
 `operations.expire_requests` and `operations.remind_meetings`), so several processes may run it;
@@ -14,16 +15,19 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rooms import notices, operations
+from rooms.optimising import runs
 from server.db import Database, utcnow
 
 logger = logging.getLogger("fiera.rooms.jobs")
 
 
 async def run_once(database: Database, hub, now: datetime) -> int:
-    """One pass of every meeting job; returns how many notices went out."""
+    """One pass of every meeting job; returns how many notices went out. The first pass, at
+    start-up, also fails the optimiser runs a previous server process left running."""
     async with database.write_session() as db:
         told = await operations.expire_requests(db, now)
         told += await operations.remind_meetings(db, now)
+        await runs.give_up_lost_runs(db, now)
         await db.commit()
     await notices.send(hub, told)
     return len(told)

@@ -263,3 +263,5 @@ class ScheduleRun(Base):
     result: Mapped[str | None] = mapped_column(Text)  # the schedule, as JSON
     stats: Mapped[str | None] = mapped_column(Text)  # figures about the requests, as JSON
     error: Mapped[str] = mapped_column(Text, default="")
+    # The server process that runs it ("host:pid:token"), to fail it at once when that is gone
+    owner: Mapped[str] = mapped_column(String(200), default="", server_default="")

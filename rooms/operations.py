@@ -236,6 +236,9 @@ async def cancel_request(
     """Withdraw a pending request I sent, or call off an accepted one (and its meeting)."""
     now = now or utcnow()
     reason = reason.strip()[:REASON_MAX]
+    # Under the lock, a publish placing this request has either committed its meeting (seen
+    # below, and freed) or waits until the cancel commits (and then skips the request).
+    await booking.lock_requests(db, [request_id])
     request = await queries.request_for(db, fair, me, request_id)
     if request is None:
         raise NotFound()

@@ -20,7 +20,7 @@ from server.templating import render
 async def organise_agenda(
     request: Request, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         settings = await queries.settings_for(db, context.fair)
         sessions = await queries.sessions(db, context.fair)
@@ -91,10 +91,13 @@ async def save_settings(request: Request) -> Response:
 
 
 def _parse_time(value: str) -> time | None:
+    """A time of day in the fair's zone; None for anything else (a time with an offset too)."""
     try:
-        return time.fromisoformat(value.strip())
+        parsed = time.fromisoformat(value.strip())
     except ValueError:
         return None
+    # An offset such as "09:00+05:00" would not compare with the fair's naive session times
+    return parsed if parsed.tzinfo is None else None
 
 
 async def add_session(request: Request) -> Response:
@@ -108,9 +111,9 @@ async def add_session(request: Request) -> Response:
         errors["day"] = _("Enter a date.")
     starts, ends = _parse_time(text(form, "starts")), _parse_time(text(form, "ends"))
     if starts is None:
-        errors["starts"] = _("Enter a time like 09:30.")
+        errors["starts"] = _("Enter a time like 09:30, in the fair's time zone.")
     if ends is None:
-        errors["ends"] = _("Enter a time like 13:00.")
+        errors["ends"] = _("Enter a time like 13:00, in the fair's time zone.")
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         if not errors:

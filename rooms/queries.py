@@ -22,6 +22,7 @@ from rooms.models import (
     UnavailableSlot,
 )
 from server.fairs.models import Attendance, Fair, Participant, Role
+from server.fairs.queries import may_see
 from server.identity.models import Firm, User
 
 MEETING_ROLES = (Role.EXHIBITOR, Role.BUYER)
@@ -290,12 +291,18 @@ async def feed_meetings(db: AsyncSession, fair: Fair, participant_id: int) -> li
 
 
 async def feed_fair(db: AsyncSession, slug: str, participant_id: int) -> Fair | None:
-    """The fair of a calendar feed, only if the participant takes part in it."""
-    return await db.scalar(
-        select(Fair)
-        .join(Participant, Participant.fair_id == Fair.id)
-        .where(Fair.slug == slug, Participant.id == participant_id)
-    )
+    """The fair of a calendar feed, only if the participant takes part in it and may see it
+    (an unpublished fair is hidden from all but its organisers, feeds included)."""
+    row = (
+        await db.execute(
+            select(Fair, Participant)
+            .join(Participant, Participant.fair_id == Fair.id)
+            .where(Fair.slug == slug, Participant.id == participant_id)
+        )
+    ).first()
+    if row is None or not may_see(row.Fair, row.Participant):
+        return None
+    return row.Fair
 
 
 async def meeting_for(

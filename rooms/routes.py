@@ -39,7 +39,7 @@ async def meetings_page(
     status: int = 200,
 ) -> Response:
     now = utcnow()
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         lists = await queries.requests_of(db, context.fair, context.me)
         offers = {}
@@ -165,7 +165,7 @@ async def new_request(request: Request) -> Response:
 
 
 async def agenda(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         meetings = await queries.agenda(db, context.fair, context.me)
         sessions = await queries.sessions(db, context.fair)
@@ -214,7 +214,7 @@ def _calendar_response(body: str, filename: str) -> Response:
 
 
 async def meeting_ics(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         meeting = await queries.meeting_for(
             db, context.fair, context.me, request.path_params["meeting"]
@@ -230,7 +230,7 @@ async def agenda_feed(request: Request) -> Response:
     """A participant's whole agenda for calendar apps; the token in the URL is the key."""
     secret = request.app.state.settings.secret_key
     participant_id = request.path_params["participant"]
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         fair = await queries.feed_fair(db, request.path_params["fair"], participant_id)
         if fair is None or not ics.check_feed_token(
             secret, fair.id, participant_id, request.path_params["token"]

@@ -13,9 +13,11 @@ from rooms.optimising import preview, runs
 from server.db import utcnow
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
-from server.forms import read_form, text
+from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
 from server.templating import render
+
+MAX_SKIPPED_SHOWN = 100
 
 
 def _done(kind: str | None) -> str | None:
@@ -25,16 +27,27 @@ def _done(kind: str | None) -> str | None:
     }.get(kind or "")
 
 
-async def schedule_page(request: Request, error: str | None = None, status: int = 200) -> Response:
+async def schedule_page(
+    request: Request,
+    error: str | None = None,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+) -> Response:
     now = utcnow()
     done = request.query_params.get("done")
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         run = await runs.latest_run(db, context.fair)
         waiting = await queries.accepted_unscheduled(db, context.fair)
         shown = None
         if run is not None and run.status == RunStatus.DONE:
             shown = await preview.build_preview(db, context.fair, run, now)
+        skipped = []
+        if done == "published":
+            ids = request.query_params.get("skipped", "").split(",")[:MAX_SKIPPED_SHOWN]
+            skipped = await preview.cancelled_requests(
+                db, context.fair, [n for n in map(whole_number, ids) if n is not None]
+            )
     return render(
         request,
         "rooms/organise_schedule.html",
@@ -49,15 +62,32 @@ async def schedule_page(request: Request, error: str | None = None, status: int 
             "default_limit": runs.DEFAULT_TIME_LIMIT,
             "on_acceptance": context.fair.booking_mode == BookingMode.ON_ACCEPTANCE,
             "error": error,
+            "errors": errors or {},
             "done": _done(done),
+            "skipped": skipped,
             "side_names": preview.side_names,
+            "failure": preview.failure_in_words(run) if run is not None else "",
         },
         status,
     )
 
 
 async def page(request: Request) -> Response:
+    await _give_up_lost_run(request)
     return await schedule_page(request)
+
+
+async def _give_up_lost_run(request: Request) -> None:
+    """Fail the fair's run at once if the process running it is gone, so that the organiser
+    sees why and may start another (a write only when there is one to fail)."""
+    async with request.app.state.database.read_session() as db:
+        context = await require_role(db, request, Role.ORGANISER)
+        run = await runs.latest_run(db, context.fair)
+    now = utcnow()
+    if run is not None and runs.is_lost(run, now):
+        async with request.app.state.database.session() as db:
+            await runs.give_up_lost_runs(db, now, context.fair)
+            await db.commit()
 
 
 def _back(request: Request, slug: str, done: str) -> Response:
@@ -67,18 +97,15 @@ def _back(request: Request, slug: str, done: str) -> Response:
 
 async def start(request: Request) -> Response:
     form = await read_form(request)
-    limit = text(form, "time_limit").strip()
+    limit = whole_number(text(form, "time_limit"), 3)
+    if limit not in runs.TIME_LIMITS:
+        errors = {"time_limit": _("Choose one of the offered time limits.")}
+        return await schedule_page(request, status=400, errors=errors)
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         waiting = await queries.accepted_unscheduled(db, context.fair)
         try:
-            run = await runs.start_run(
-                db,
-                context.fair,
-                context.user,
-                int(limit) if limit.isdigit() and len(limit) < 4 else 0,
-                len(waiting),
-            )
+            run = await runs.start_run(db, context.fair, context.user, limit, len(waiting))
             await db.commit()
         except runs.RunError as refused:
             await db.rollback()
@@ -100,7 +127,10 @@ async def publish(request: Request) -> Response:
             await db.rollback()
             return await schedule_page(request, refused.message, 409)
     await notices.send(request.app.state.hub, published.notices)
-    return _back(request, context.fair.slug, "published")
+    url = request.url_for("organise_schedule", fair=context.fair.slug).include_query_params(
+        done="published", skipped=",".join(str(r.id) for r in published.skipped)
+    )
+    return RedirectResponse(str(url), status_code=303)
 
 
 async def discard(request: Request) -> Response:

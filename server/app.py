@@ -25,7 +25,7 @@ from rooms import routes as rooms_routes
 from rooms.jobs import JobRunner
 from rooms.optimising.runner import Optimiser
 from server import demo, errors, health
-from server.db import Database, utcnow
+from server.db import Database, DatabaseBusy, utcnow
 from server.fairs import routes as fair_routes
 from server.identity import routes as identity_routes
 from server.identity.passwords import Passwords
@@ -108,6 +108,7 @@ def create_app(
         exception_handlers={
             HTTPException: errors.http_exception,
             errors.LoginRequired: errors.login_required,
+            DatabaseBusy: errors.database_busy,
             Exception: errors.server_error,
         },
         lifespan=lifespan,

@@ -26,6 +26,7 @@ def _titles() -> dict[int, tuple[str, str]]:
         405: (_("Not allowed"), _("This address does not take that kind of request.")),
         413: (_("Too large"), _("What was sent is larger than this page accepts.")),
         429: (_("Too many requests"), _("Please wait a moment and try again.")),
+        503: (_("Busy"), _("The server is busier than it can handle. Please try again shortly.")),
         500: (
             _("Something went wrong"),
             _("An unexpected error happened on our side. It has been logged; please try again."),
@@ -76,6 +77,13 @@ async def login_required(request: Request, exc: Exception) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     url = request.url_for("login").include_query_params(next=target)
     return RedirectResponse(str(url), status_code=303)
+
+
+async def database_busy(request: Request, exc: Exception) -> Response:
+    logger.warning("database writer busy on %s %s", request.method, request.url.path)
+    response = error_response(request, 503)
+    response.headers["retry-after"] = "5"
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

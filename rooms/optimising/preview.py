@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from rooms import queries
-from rooms.models import MeetingRequest, RunStatus, ScheduleRun, Slot
+from rooms.models import MeetingRequest, RequestStatus, RunStatus, ScheduleRun, Slot
 from rooms.optimising import instance, runs
 from server.fairs.models import Fair, Participant
 from server.i18n import gettext as _
@@ -88,6 +88,16 @@ async def _requests(db: AsyncSession, ids: list[int]) -> dict[int, MeetingReques
     return {row.id: row for row in rows}
 
 
+async def cancelled_requests(db: AsyncSession, fair: Fair, ids: list[int]) -> list[MeetingRequest]:
+    """The fair's cancelled requests among `ids`, to name those a publish left out."""
+    found = await _requests(db, ids)
+    return [
+        found[i]
+        for i in sorted(found)
+        if found[i].fair_id == fair.id and found[i].status == RequestStatus.CANCELLED
+    ]
+
+
 async def _names(db: AsyncSession, keys: set[str]) -> dict[str, str]:
     """Participant keys (`p7`) -> "Name (Firm)"."""
     ids = [instance.key_id(key) for key in keys]
@@ -144,6 +154,17 @@ async def build_preview(db: AsyncSession, fair: Fair, run: ScheduleRun, now: dat
         if request is not None:
             preview.unplaced.append((request, reason_in_words(text, names)))
     return preview
+
+
+def failure_in_words(run: ScheduleRun) -> str:
+    """Why a failed run failed, said for the organiser ('' unless it failed)."""
+    if run.status != RunStatus.FAILED:
+        return ""
+    if run.error == runs.STOPPED:
+        return _("The optimiser stopped unexpectedly; start it again.")
+    if run.error == runs.SHUT_DOWN:
+        return _("The server stopped during the run; start it again.")
+    return _("The last run failed: %(error)s", error=run.error)
 
 
 def elapsed_seconds(run: ScheduleRun, now: datetime) -> int:

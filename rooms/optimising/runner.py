@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from rooms.models import RunStatus, ScheduleRun
@@ -73,12 +74,23 @@ class Optimiser:
                 await runs.finish_run(db, run_id, schedule, self.clock())
                 await db.commit()
         except asyncio.CancelledError:
-            await asyncio.shield(self._fail(run_id, "The server stopped during the run."))
+            await asyncio.shield(self._fail(run_id, runs.SHUT_DOWN))
             raise
+        except BrokenProcessPool:
+            # The worker died (killed, out of memory): a broken pool stays broken, so the next
+            # run gets a new worker instead of failing the same way.
+            logger.warning("schedule run %s lost its worker process", run_id)
+            self._drop_executor()
+            await self._fail(run_id, runs.STOPPED)
         except Exception as exc:
             logger.exception("schedule run %s failed", run_id)
             await self._fail(run_id, f"{type(exc).__name__}: {exc}")
         await self._tell(run_id)
+
+    def _drop_executor(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     async def _fail(self, run_id: int, error: str) -> None:
         async with self.database.write_session() as db:

@@ -7,6 +7,9 @@ click or a second server process never runs or publishes it twice.
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +22,15 @@ from sqlalchemy.orm import selectinload
 
 from rooms import booking, notices
 from rooms.errors import MeetingError
-from rooms.models import ACTIVE_RUN, Meeting, MeetingAttendee, RunStatus, ScheduleRun
+from rooms.models import (
+    ACTIVE_RUN,
+    Meeting,
+    MeetingAttendee,
+    MeetingRequest,
+    RequestStatus,
+    RunStatus,
+    ScheduleRun,
+)
 from rooms.notices import Notice
 from rooms.optimising import instance
 from rooms.scheduling import parse_instance, validate_schedule
@@ -32,10 +43,61 @@ from server.identity.models import User
 
 TIME_LIMITS = (3, 10, 20, 60)
 DEFAULT_TIME_LIMIT = 20
-# A run still queued or running this long after its time limit lost its process (a restart):
-# it is marked failed so that the fair is not blocked for ever.
+# A run whose server process is gone is failed at once when that process was on this host; a
+# run of another host's process is given up this long after its time limit.
 LOST_AFTER = timedelta(minutes=3)
 SCHEDULED = "meeting_scheduled"
+# Stored as the error of a run that lost its server or its solver; shown in the viewer's language
+STOPPED = "The optimiser stopped unexpectedly; start it again."
+SHUT_DOWN = "The server stopped during the run."
+
+_process_token: dict[int, str] = {}  # pid -> a token told apart from an earlier same pid's
+
+
+def this_process() -> str:
+    """This server process as a run's owner: host, pid, and a token unique to this process."""
+    pid = os.getpid()
+    token = _process_token.setdefault(pid, secrets.token_hex(6))
+    return f"{socket.gethostname()}:{pid}:{token}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process, alive
+    try:  # a killed process not yet reaped by its parent is a zombie: gone for us
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc here: kill(0) is all we know
+
+
+def owner_gone(owner: str) -> bool | None:
+    """Whether the owning process has ended; None when this process cannot tell (another
+    host, or a run from before owners were recorded)."""
+    parts = owner.rsplit(":", 2)
+    if len(parts) != 3 or not parts[1].isascii() or not parts[1].isdigit():
+        return None
+    host, pid = parts[0], int(parts[1])
+    if host != socket.gethostname():
+        return None
+    if pid == os.getpid():
+        return owner != this_process()  # an earlier process that had the same pid
+    return not _pid_alive(pid)
+
+
+def is_lost(run: ScheduleRun, now: datetime) -> bool:
+    """Whether a queued or running run has no process left to finish it."""
+    if run.status not in ACTIVE_RUN:
+        return False
+    gone = owner_gone(run.owner or "")
+    if gone is not None:
+        return gone
+    since = run.started_at or run.created_at
+    return since + timedelta(seconds=run.time_limit) + LOST_AFTER < now
 
 
 class RunError(Exception):
@@ -50,6 +112,7 @@ class RunError(Exception):
 class Published:
     meetings: list[Meeting] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    skipped: list[MeetingRequest] = field(default_factory=list)  # cancelled since the run
 
 
 async def latest_run(db: AsyncSession, fair: Fair) -> ScheduleRun | None:
@@ -82,16 +145,16 @@ async def _set(db: AsyncSession, run_id: int, statuses, **values) -> bool:
     return result.rowcount == 1
 
 
-async def _give_up_lost_runs(db: AsyncSession, fair: Fair, now: datetime) -> None:
-    active = await db.scalars(
-        select(ScheduleRun).where(
-            ScheduleRun.fair_id == fair.id, ScheduleRun.status.in_(list(ACTIVE_RUN))
-        )
-    )
-    for run in list(active):
-        since = run.started_at or run.created_at
-        if since + timedelta(seconds=run.time_limit) + LOST_AFTER < now:
-            await fail_run(db, run.id, "The server stopped during the run.", now)
+async def give_up_lost_runs(db: AsyncSession, now: datetime, fair: Fair | None = None) -> int:
+    """Fail the queued or running runs (of one fair, or all) whose process is gone."""
+    query = select(ScheduleRun).where(ScheduleRun.status.in_(list(ACTIVE_RUN)))
+    if fair is not None:
+        query = query.where(ScheduleRun.fair_id == fair.id)
+    failed = 0
+    for run in list(await db.scalars(query.execution_options(populate_existing=True))):
+        if is_lost(run, now) and await fail_run(db, run.id, STOPPED, now):
+            failed += 1
+    return failed
 
 
 async def start_run(
@@ -103,7 +166,7 @@ async def start_run(
         raise RunError(_("Choose one of the offered time limits."))
     if waiting == 0:
         raise RunError(_("No accepted request is waiting for a slot."))
-    await _give_up_lost_runs(db, fair, now)
+    await give_up_lost_runs(db, now, fair)
     run = ScheduleRun(
         fair_id=fair.id,
         active_fair_id=fair.id,
@@ -112,6 +175,7 @@ async def start_run(
         time_limit=time_limit,
         created_at=now,
         error="",
+        owner=this_process(),  # the caller launches it here, in this process
     )
     try:
         async with db.begin_nested():
@@ -244,9 +308,9 @@ def proposed_tables(run: ScheduleRun, built: instance.Built) -> dict[str, int | 
 def _stale() -> RunError:
     return RunError(
         _(
-            "The requests or agendas changed since this run (a request was cancelled or "
-            "placed, or someone's availability changed). Nothing was published: run the "
-            "optimiser again."
+            "The requests or agendas changed since this run (a request was placed, or "
+            "someone's availability changed). Nothing was published: run the optimiser "
+            "again."
         )
     )
 
@@ -265,7 +329,18 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
     proposal = [
         (a["meeting"], a["slot"]) for a in schedule["assignments"] if a["meeting"].startswith("r")
     ]
+    # Lock the proposed requests before reading them: a cancel now waits for this publish, or
+    # has committed and is seen below (see booking.lock_requests).
+    await booking.lock_requests(db, [instance.key_id(key) for key, _slot in proposal])
     current = await instance.build(db, fair, now)
+    # A request cancelled since the run only frees its slot: the rest of the preview still
+    # holds, and an organiser on a busy day wants it published rather than re-run (a re-run
+    # takes up to a minute, during which more requests may be cancelled). Anything else that
+    # changed may clash with the preview, so it is refused as stale.
+    cancelled = await _cancelled_since(
+        db, fair, [instance.key_id(k) for k, _slot in proposal if k not in current.requests]
+    )
+    proposal = [(k, slot) for k, slot in proposal if instance.key_id(k) not in cancelled]
     if any(key not in current.requests for key, _slot in proposal):
         raise _stale()
     # Check the proposal against today's agenda with the independent validator.
@@ -304,7 +379,24 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
         raise _stale() from None
     if not await _set(db, run.id, [RunStatus.DONE], status=RunStatus.PUBLISHED):
         raise RunError(_("This preview was already published or discarded."))
-    return Published(placed, await _scheduled_notices(db, fair, placed))
+    skipped = [cancelled[request_id] for request_id in sorted(cancelled)]
+    return Published(placed, await _scheduled_notices(db, fair, placed), skipped)
+
+
+async def _cancelled_since(
+    db: AsyncSession, fair: Fair, request_ids: list[int]
+) -> dict[int, MeetingRequest]:
+    """Those of the fair's requests that are cancelled now, by id."""
+    if not request_ids:
+        return {}
+    rows = await db.scalars(
+        select(MeetingRequest).where(
+            MeetingRequest.id.in_(request_ids),
+            MeetingRequest.fair_id == fair.id,
+            MeetingRequest.status == RequestStatus.CANCELLED,
+        )
+    )
+    return {row.id: row for row in rows}
 
 
 async def _scheduled_notices(db: AsyncSession, fair: Fair, placed: list[Meeting]) -> list[Notice]:

@@ -1,16 +1,24 @@
-"""Fifty people accept at the same moment, all for one buyer's slot: one meeting, 49 refusals."""
+"""Writers at the same moment: fifty accepts for one buyer's slot (one meeting, 49 refusals),
+accepts against a cap, and a publish racing its requests' cancels."""
 
 import asyncio
+import contextlib
 from datetime import date, time
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.util import await_only
 
-from rooms import operations, setup
+from rooms import demo as rooms_demo
+from rooms import operations, queries, setup
 from rooms.errors import MeetingError
-from rooms.models import Meeting, MeetingAttendee, MeetingRequest, RequestStatus
+from rooms.models import Meeting, MeetingAttendee, MeetingRequest, MeetingStatus, RequestStatus
+from rooms.optimising import instance, runs
+from rooms.optimising.worker import solve_data
+from server.app import seed_demo
 from server.db import Database
-from server.fairs.models import Role
-from server.identity.models import Firm
+from server.demo import DEMO_LOGINS
+from server.fairs.models import Fair, Participant, Role
+from server.identity.models import Firm, User
 from tests.rooms.conftest import NOW, person
 from tests.support.factories import make_fair
 
@@ -144,5 +152,119 @@ async def test_concurrent_accepts_in_different_slots_respect_a_cap(fresh_url, ap
         assert set(results) - {"booked"} == {"The other side has reached their limit of meetings."}
         async with database.session() as db:
             assert await count(db, MeetingAttendee, MeetingAttendee.participant_id == buyer.id) == 1
+    finally:
+        await database.dispose()
+
+
+async def test_publishing_while_the_senders_cancel_leaves_no_meeting_on_a_cancelled_request(
+    fresh_url, app
+):
+    """The Malta demo's preview published while senders cancel some of its requests: each
+    request ends either placed and accepted, or cancelled with no active meeting."""
+    passwords = app.other_asgi_app.state.passwords
+    cancelling = 6
+    pool = {} if fresh_url.startswith("sqlite") else {"pool_size": cancelling + 5}
+    database = Database.from_url(fresh_url, **pool)
+    try:
+        async with database.session() as db:
+            await seed_demo(db, passwords)
+            await db.commit()
+            fair = await db.scalar(select(Fair).where(Fair.slug == rooms_demo.MALTA))
+            organiser = await db.scalar(select(User).where(User.email == DEMO_LOGINS["organiser"]))
+            waiting = await queries.accepted_unscheduled(db, fair)
+            run = await runs.start_run(db, fair, organiser, 3, len(waiting), now=NOW)
+            built = await instance.build(db, fair, NOW)
+            assert await runs.claim_run(db, run.id, built, NOW)
+            schedule = solve_data(built.data, 3.0, 2)
+            assert await runs.finish_run(db, run.id, schedule, NOW)
+            await db.commit()
+            proposed = sorted(
+                instance.key_id(a["meeting"])
+                for a in schedule["assignments"]
+                if a["meeting"].startswith("r")
+            )
+            # spread over the publish order, so some are placed before their cancel commits
+            picked = proposed[:: len(proposed) // cancelling][:cancelling]
+            doomed = [(r, (await db.get(MeetingRequest, r)).sender_id) for r in picked]
+
+        start = asyncio.Barrier(len(doomed) + 1)
+        published = asyncio.Event()
+
+        def hold_the_cancel(state):
+            # Widen the race window on PostgreSQL: a cancel that has read its request waits
+            # before writing until the publish has committed (or a few seconds passed, when the
+            # publish waits for it), which is where a cancel reading "no meeting yet" lost the
+            # meeting. SQLite serialises the writers: there is no window to widen.
+            if (
+                state.is_update
+                and state.bind_mapper is not None
+                and state.bind_mapper.class_ is MeetingRequest
+                and state.session.get_bind().dialect.name == "postgresql"
+            ):
+                with contextlib.suppress(TimeoutError):
+                    await_only(asyncio.wait_for(published.wait(), 5.0))
+
+        async def publish():
+            await start.wait()
+            async with database.write_session() as db:
+                outcome = await runs.publish_run(db, fair, run.id, NOW)
+                await db.commit()
+            published.set()
+            return outcome
+
+        async def cancel(request_id, sender_id):
+            await start.wait()
+            async with database.write_session() as db:
+                event.listen(db.sync_session, "do_orm_execute", hold_the_cancel)
+                me = await db.get(Participant, sender_id)
+                try:
+                    await operations.cancel_request(db, fair, me, request_id, "Plans changed")
+                    await db.commit()
+                    return "cancelled"
+                except MeetingError as refused:
+                    await db.rollback()
+                    return refused.message
+
+        outcome, *cancels = await asyncio.gather(publish(), *(cancel(r, s) for r, s in doomed))
+        assert cancels == ["cancelled"] * len(doomed)
+        assert {r.id for r in outcome.skipped} <= {r for r, _s in doomed}
+        async with database.session() as db:
+            rows = (
+                await db.execute(
+                    select(MeetingRequest.id, MeetingRequest.status, Meeting.status)
+                    .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+                    .where(MeetingRequest.id.in_(proposed))
+                )
+            ).all()
+            by_request = {request_id: (asked, met) for request_id, asked, met in rows}
+            for request_id in proposed:
+                asked, met = by_request[request_id]
+                if any(request_id == r for r, _s in doomed):
+                    assert (asked, met) in {
+                        (RequestStatus.CANCELLED, None),  # the publish left it out
+                        (RequestStatus.CANCELLED, MeetingStatus.CANCELLED),  # freed by cancel
+                    }, request_id
+                else:
+                    assert (asked, met) == (RequestStatus.ACCEPTED, MeetingStatus.SCHEDULED)
+            # every scheduled meeting of the fair has an accepted request, and no cancelled
+            # request of the fair holds an active meeting
+            scheduled_on = await db.scalars(
+                select(MeetingRequest.status)
+                .join(Meeting, Meeting.request_id == MeetingRequest.id)
+                .where(Meeting.fair_id == fair.id, Meeting.status == MeetingStatus.SCHEDULED)
+            )
+            assert set(scheduled_on) == {RequestStatus.ACCEPTED}
+            active_on_cancelled = await count(
+                db,
+                Meeting,
+                Meeting.fair_id == fair.id,
+                Meeting.active_slot_id.is_not(None),
+                Meeting.request_id.in_(
+                    select(MeetingRequest.id).where(
+                        MeetingRequest.status == RequestStatus.CANCELLED
+                    )
+                ),
+            )
+            assert active_on_cancelled == 0
     finally:
         await database.dispose()

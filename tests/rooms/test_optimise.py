@@ -1,6 +1,9 @@
 """Organiser mode: the instance built from the database, the run record (one at a time per
 fair), publishing all or nothing, and refusing a preview that the requests have outgrown."""
 
+import asyncio
+import os
+import socket
 from datetime import timedelta
 
 import pytest
@@ -145,14 +148,29 @@ async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(db, o
         await runs.publish_run(db, w.fair, run.id, NOW)
 
 
-@pytest.mark.parametrize("change", ["cancelled", "placed", "unavailable"])
+async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organised):
+    w = organised
+    run, _built, _schedule = await finished_run(db, w)
+    first = w.requests[0]
+    await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
+    await db.commit()
+    published = await runs.publish_run(db, w.fair, run.id, NOW)
+    await db.commit()
+    assert [r.id for r in published.skipped] == [first.id]
+    assert sorted(m.request_id for m in published.meetings) == [r.id for r in w.requests[1:3]]
+    assert await meetings_of(db, w.fair.id) == 3  # two new and the one booked before
+    assert {n.user_id for n in published.notices} == {
+        w.users[k].id for k in ("buyer", "beta", "outsider", "alpha2")
+    }
+    assert (await db.get(ScheduleRun, run.id, populate_existing=True)).status == "published"
+
+
+@pytest.mark.parametrize("change", ["placed", "unavailable"])
 async def test_a_stale_preview_is_refused_and_nothing_is_written(db, organised, change):
     w = organised
     run, _built, schedule = await finished_run(db, w)
     first = w.requests[0]
-    if change == "cancelled":
-        await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
-    elif change == "placed":
+    if change == "placed":
         await booking.place_meetings(db, w.fair, [(first.id, w.slots[9].id, 2)])
     else:
         slot = next(a["slot"] for a in schedule["assignments"] if a["meeting"] == f"r{first.id}")
@@ -188,12 +206,41 @@ async def test_a_second_run_is_refused_while_one_is_under_way(db, organised):
                     error="",
                 )
             )
-    # a run whose process was lost is given up after its time limit and a grace
+    # a run of another host's process is given up after its time limit and a grace
+    first.owner = "another-host:4242:0123456789ab"
+    await db.commit()
+    with pytest.raises(runs.RunError, match="already running"):
+        await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
     later = NOW + timedelta(seconds=3) + runs.LOST_AFTER + timedelta(seconds=1)
     second = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=later)
     await db.commit()
     await db.refresh(first)
     assert first.status == RunStatus.FAILED and second.status == RunStatus.QUEUED
+    assert first.error == runs.STOPPED
+
+
+@pytest.mark.parametrize("owner", ["ended process", "earlier process with this pid"])
+async def test_a_run_whose_process_is_gone_is_failed_at_once(db, organised, owner):
+    w = organised
+    first = await runs.start_run(db, w.fair, w.users["organiser"], 60, 3, now=NOW)
+    assert first.owner == runs.this_process()
+    assert not runs.is_lost(first, NOW)  # this very process runs it
+    host = socket.gethostname()
+    if owner == "ended process":
+        child = await asyncio.create_subprocess_exec("true")
+        await child.wait()  # ended and reaped
+        first.owner = f"{host}:{child.pid}:0123456789ab"
+    else:  # a server restarted in a container gets the pid of the one that was killed
+        first.owner = f"{host}:{os.getpid()}:0123456789ab"
+    await db.commit()
+    second = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
+    await db.commit()
+    await db.refresh(first)
+    assert (first.status, first.error) == (RunStatus.FAILED, runs.STOPPED)
+    assert second.status == RunStatus.QUEUED
+    assert preview.failure_in_words(first) == (
+        "The optimiser stopped unexpectedly; start it again."
+    )
 
 
 async def test_starting_needs_waiting_requests_and_an_offered_limit(db, passwords):

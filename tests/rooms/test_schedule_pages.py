@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from rooms import operations
+from rooms import booking, operations
 from rooms.models import Meeting, RunStatus, ScheduleRun
 from rooms.scheduling import parse_instance, validate_schedule
 from server.app import create_app
@@ -105,10 +105,29 @@ async def test_the_organiser_runs_previews_and_publishes(served):
     await database.dispose()
 
 
-async def test_publishing_a_stale_preview_is_refused_on_the_page(client, db, organised):  # noqa: F811
+async def test_publishing_names_the_requests_cancelled_since_the_run(client, db, organised):  # noqa: F811
     w = organised
     run, _built, _schedule = await finished_run(db, w)
     await operations.cancel_request(db, w.fair, w.buyer, w.requests[0].id, "", now=NOW)
+    await db.commit()
+    await log_in(client, w.users["organiser"].email, PASSWORD)
+    page_url = SCHEDULE.format(w.fair.slug)
+    published = await submit(client, page_url, {}, action=f"{page_url}/runs/{run.id}/publish")
+    assert published.status_code == 303
+    text = visible_text((await client.get(published.headers["location"])).text)
+    assert "Published: the meetings are in the agenda" in text
+    assert (
+        "This request was cancelled after the run and was left out: "
+        "Levante Retail with Alpha Srl" in text
+    )
+    grid = visible_text((await client.get(f"/fairs/{w.fair.slug}/organise/agenda")).text)
+    assert "Levante Retail Beta Ltd" in grid and "Levante Retail Alpha Srl" not in grid
+
+
+async def test_publishing_a_stale_preview_is_refused_on_the_page(client, db, organised):  # noqa: F811
+    w = organised
+    run, _built, _schedule = await finished_run(db, w)
+    await booking.place_meetings(db, w.fair, [(w.requests[0].id, w.slots[9].id, 2)])
     await db.commit()
     await log_in(client, w.users["organiser"].email, PASSWORD)
     page_url = SCHEDULE.format(w.fair.slug)
