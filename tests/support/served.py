@@ -22,6 +22,14 @@ from tests.support.live import serve
 ERROR_LOGGERS = ("fiera", "uvicorn.error")
 
 
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def is_ours(filename: str) -> bool:
+    path = Path(filename).resolve()
+    return path.is_relative_to(PROJECT) and ".venv" not in path.parts
+
+
 class ErrorLog(logging.Handler):
     """Keeps the tracebacks the server logs, so a 500 can be reported with its cause."""
 
@@ -32,12 +40,17 @@ class ErrorLog(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.exc_info and record.exc_info[1] is not None:
             _, error, tb = record.exc_info
-            frames = traceback.extract_tb(tb)[-3:]
+            frames = traceback.extract_tb(tb)
+            # the innermost frames of our own code say where the value did harm; a driver's
+            # frames below them only say how
+            ours = [frame for frame in frames if is_ours(frame.filename)][-3:]
             where = " <- ".join(
-                f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
-                for frame in reversed(frames)
+                f"{Path(frame.filename).parent.name}/{Path(frame.filename).name}:{frame.lineno}"
+                f" {frame.name}"
+                for frame in reversed(ours or frames[-3:])
             )
-            self.entries.append(f"{type(error).__name__}: {str(error)[:200]} at {where}")
+            message = (str(error).splitlines() or [""])[0][:200]
+            self.entries.append(f"{type(error).__name__}: {message} at {where}")
         else:
             self.entries.append(record.getMessage()[:300])
 
