@@ -436,3 +436,10 @@ def test_meeting_pages_answer_every_value_without_a_server_error(findings):
     """Meeting requests, agendas, calendar feeds and the schedule (rooms/)."""
     errors = findings.of("rooms")
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("slug", ["%00", "fiera-mediterranea-b2b%00"])
+async def test_a_fair_slug_with_nul_is_not_found(client, slug):
+    response = await client.get(f"/fairs/{slug}/booths")
+    assert response.status_code == 404
+    assert "Page not found" in visible_text(response.text)
