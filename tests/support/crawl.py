@@ -146,7 +146,7 @@ class Crawl:
 
 
 def crawl(
-    client: httpx.Client, routes: list, start: str = "/", per_shape: int = 3, limit: int = 150
+    client: httpx.Client, routes: list, start: str = "/", per_shape: int = 2, limit: int = 150
 ) -> Crawl:
     """Breadth-first from `start` over same-origin links, at most `per_shape` URLs per route
     and set of query names, and `limit` pages in all."""
