@@ -204,6 +204,7 @@ class Fuzzer:
             return self.client.get(path)
 
     def send(self, method: str, url: str, where: str, value: str, **body) -> None:
+        """Make the request; a 5xx, the 500 page or no answer at all becomes a Finding."""
         route = route_of(self.demo.routes, urlsplit(url).path)
         session = self.client.cookies.get(SESSION_COOKIE)
         logged = len(self.demo.errors.entries)
