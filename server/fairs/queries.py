@@ -38,6 +38,9 @@ async def fair_for(
     db: AsyncSession, slug: str, user: User | None
 ) -> tuple[Fair, Participant | None] | None:
     """The fair behind a slug as this user may see it, or None (unknown, or hidden from them)."""
+    if "\x00" in slug:
+        # no stored slug holds NUL, and PostgreSQL refuses it in a query (a 500 for /fairs/%00)
+        return None
     fair = await db.scalar(
         select(Fair)
         .where(Fair.slug == slug)
