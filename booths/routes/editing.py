@@ -130,7 +130,11 @@ async def edit(request: Request, form: FormData) -> Response:
         if isinstance(logo, UploadFile) and logo.filename:
             try:
                 stored = await uploads.store(
-                    logo, settings.upload_dir, settings.max_upload_bytes, images_only=True
+                    logo,
+                    settings.upload_dir,
+                    settings.max_upload_bytes,
+                    settings.max_image_pixels,
+                    images_only=True,
                 )
             except uploads.UploadRejected as rejected:
                 errors["logo"] = rejected.message
@@ -217,7 +221,12 @@ async def add_document(request: Request, form: FormData) -> Response:
             errors["file"] = _("Choose a file to upload.")
         else:
             try:
-                stored = await uploads.store(upload, settings.upload_dir, settings.max_upload_bytes)
+                stored = await uploads.store(
+                    upload,
+                    settings.upload_dir,
+                    settings.max_upload_bytes,
+                    settings.max_image_pixels,
+                )
             except uploads.UploadRejected as rejected:
                 errors["file"] = rejected.message
         if errors:
