@@ -164,10 +164,17 @@ async def test_a_logo_upload_shows_on_the_booth_page(staff_client, db):
     )
     assert response.status_code == 303
     page = await staff_client.get(f"/fairs/{BARI}/booths/sassi-digital-lab")
-    assert re.search(
-        r'<img class="booth-logo booth-logo-large" src="[^"]+/documents/\d+"', page.text
+    logo = re.search(
+        r'<img class="booth-logo booth-logo-large" src="([^"]+/documents/\d+)"', page.text
     )
+    assert logo
     assert "Open data for towns" in visible_text(page.text)
+    # the page has the site's policy; the logo, like every upload, keeps its own sandbox
+    assert "img-src 'self'" in page.headers["content-security-policy"]
+    served = await staff_client.get(logo.group(1))
+    assert served.headers["content-security-policy"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
 
 
 @pytest.fixture
@@ -218,4 +225,3 @@ async def test_a_decompression_bomb_is_refused_before_decoding(
     assert kept in response.text
     assert (6000, 6000) not in decoded_sizes  # refused from the header, never decoded
     assert await documents(db) == []
-
