@@ -15,8 +15,9 @@ from booths.access import is_staff
 from booths.models import Booth, Conversation
 from server.fairs import queries as fair_queries
 from server.fairs.models import Fair, Participant, Role
+from server.forms import without_controls
 from server.identity.models import User
-from server.realtime.hub import AuthenticatedNamespace
+from server.realtime.hub import AuthenticatedNamespace, Denied, EntityId
 
 
 class Strict(BaseModel):
@@ -25,29 +26,29 @@ class Strict(BaseModel):
 
 
 class BoothRef(Strict):
-    booth: int = Field(gt=0)
+    booth: EntityId
 
 
 class ConversationRef(Strict):
-    booth: int = Field(gt=0)
-    conversation: int = Field(gt=0)
-    before: int | None = Field(default=None, gt=0)
+    booth: EntityId
+    conversation: EntityId
+    before: EntityId | None = None
 
 
 class Send(Strict):
-    booth: int = Field(gt=0)
-    conversation: int | None = Field(default=None, gt=0)
+    booth: EntityId
+    conversation: EntityId | None = None
     body: str = Field(min_length=1, max_length=chat.MAX_MESSAGE)
 
 
 class Read(Strict):
-    booth: int = Field(gt=0)
-    conversation: int = Field(gt=0)
-    last: int = Field(gt=0)
+    booth: EntityId
+    conversation: EntityId
+    last: EntityId
 
 
 class Remove(Strict):
-    message: int = Field(gt=0)
+    message: EntityId
     fair: str = Field(min_length=1, max_length=80)
 
 
@@ -79,13 +80,6 @@ def staff_room(booth_id: int) -> str:
     return f"booth-staff:{booth_id}"
 
 
-class Denied(Exception):
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
 @dataclass
 class Access:
     user: User
@@ -99,11 +93,6 @@ class BoothsNamespace(AuthenticatedNamespace):
     def __init__(self, rate_limit: RateLimit | None = None):
         super().__init__("/booths")
         self.rate_limit = rate_limit or RateLimit(count=5, window=10.0)
-
-    async def refuse(self, sid: str, event: str, reason: str, message: str) -> dict:
-        error = {"event": event, "reason": reason, "message": message}
-        await self.emit("error", error, to=sid)
-        return {"ok": False, **error}
 
     async def _load(self, db: AsyncSession, sid: str, booth_id: int) -> Access:
         """The user, their participation and the booth, if they may see it at all."""
@@ -125,17 +114,25 @@ class BoothsNamespace(AuthenticatedNamespace):
             raise Denied("not-found", "There is no such booth.")
         return Access(user, me, booth, staff, organiser)
 
-    async def _handle(self, sid: str, event: str, model: type[Strict], data: object, action):
+    async def _handle(
+        self,
+        sid: str,
+        event: str,
+        model: type[Strict],
+        data: object,
+        action,
+        *,
+        writes: bool = False,
+    ):
         try:
             request = model.model_validate(data)
         except ValidationError as invalid:
             fields = ", ".join(str(error["loc"][0]) for error in invalid.errors() if error["loc"])
             return await self.refuse(sid, event, "invalid", f"Invalid payload: {fields}.")
-        try:
-            async with self.hub.database.session() as db:
-                return await action(db, sid, request)
-        except Denied as denied:
-            return await self.refuse(sid, event, denied.reason, denied.message)
+        # Denied and unexpected failures are answered by AuthenticatedNamespace.trigger_event
+        database = self.hub.database
+        async with database.session() if writes else database.read_session() as db:
+            return await action(db, sid, request)
 
     async def on_staff_join(self, sid: str, data: object) -> dict:
         """Staff (and organisers) follow every conversation of their booth."""
@@ -202,7 +199,7 @@ class BoothsNamespace(AuthenticatedNamespace):
 
         async def action(db, sid, request: Send):
             a = await self._load(db, sid, request.booth)
-            body = request.body.strip()
+            body = without_controls(request.body).strip()
             if not body:
                 raise Denied("invalid", "The message is empty.")
             if not self.rate_limit.allow(a.user.id):
@@ -230,7 +227,7 @@ class BoothsNamespace(AuthenticatedNamespace):
             await self.emit("message", payload, room=[room, staff_room(a.booth.id)])
             return {"ok": True, "message": payload}
 
-        return await self._handle(sid, "send", Send, data, action)
+        return await self._handle(sid, "send", Send, data, action, writes=True)
 
     async def on_read(self, sid: str, data: object) -> dict:
         """Staff mark a conversation read up to a message."""
@@ -244,7 +241,7 @@ class BoothsNamespace(AuthenticatedNamespace):
             await db.commit()
             return {"ok": True}
 
-        return await self._handle(sid, "read", Read, data, action)
+        return await self._handle(sid, "read", Read, data, action, writes=True)
 
     async def on_remove(self, sid: str, data: object) -> dict:
         """An organiser takes a message down; everyone watching sees it go."""
@@ -269,4 +266,4 @@ class BoothsNamespace(AuthenticatedNamespace):
             await self.emit("removed", payload, room=rooms)
             return {"ok": True}
 
-        return await self._handle(sid, "remove", Remove, data, action)
+        return await self._handle(sid, "remove", Remove, data, action, writes=True)

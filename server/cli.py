@@ -87,6 +87,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace, password: s
             print(f"error: {problem}", file=sys.stderr)
         return 2
     database = Database.from_url(settings.database_url)
+    password_hash = await Passwords(settings).hash(password)
     try:
         async with database.session() as db:
             fair = None
@@ -98,10 +99,9 @@ async def _create_user(settings: Settings, args: argparse.Namespace, password: s
             try:
                 user = await operations.sign_up(
                     db,
-                    Passwords(settings),
                     email=email,
                     name=name,
-                    password=password,
+                    password_hash=password_hash,
                     language=args.language,
                     time_zone=args.time_zone,
                 )

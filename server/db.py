@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -53,6 +55,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Primary keys are 32-bit integers on PostgreSQL: a larger id can name nothing.
+MAX_ID = 2**31 - 1
+READ_ONLY_OPTION = "fiera_read_only"
+# Longer than any unit of work should take; past it the request fails instead of hanging.
+WRITER_WAIT_SECONDS = 30.0
+
+
+class DatabaseBusy(Exception):
+    """The writer stayed taken for too long: the server is overloaded."""
+
+
 def _setup_sqlite(engine: AsyncEngine) -> None:
     """Per-connection pragmas, and BEGIN emitted by us so that writers can ask for IMMEDIATE."""
 
@@ -70,8 +83,16 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn) -> None:
-        immediate = conn.get_execution_options().get("fiera_write_lock", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # A deferred transaction that reads and then writes is refused at once ("database is
+        # locked") when another writer got in first, whatever the busy timeout: so every
+        # transaction takes the write lock at its start, except those declared read-only, which
+        # the connection then enforces (a write in one fails loudly instead of racing).
+        read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+        info = conn.connection.info
+        if info.get("query_only", False) != read_only:
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            info["query_only"] = read_only
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, **kwargs) -> AsyncEngine:
@@ -86,12 +107,27 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
     return engine
 
 
+_writer_task: contextvars.ContextVar[asyncio.Task | None] = contextvars.ContextVar(
+    "fiera_writer_task", default=None
+)
+
+
 class Database:
-    """Owns the engine and hands out sessions; tests may bind it to one connection."""
+    """Owns the engine and hands out sessions; tests may bind it to one connection.
+
+    `session()` is a unit of work that may write: on SQLite its transaction begins IMMEDIATE, and
+    the writers of this process queue on an asyncio lock first (fair, and no busy-polling; the
+    busy timeout still covers other processes). `read_session()` may only read: on SQLite it
+    runs deferred beside the writer (WAL), on PostgreSQL as a READ ONLY transaction; a write in
+    it raises. Keep writing units short: no password hashing or network calls inside them.
+    """
 
     def __init__(self, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]):
         self.engine = engine
         self.sessionmaker = sessionmaker
+        bound_to_engine = isinstance(sessionmaker.kw.get("bind"), AsyncEngine)
+        self.serialises_writers = bound_to_engine and engine.dialect.name == "sqlite"
+        self._writer = asyncio.Lock()
 
     @classmethod
     def from_url(cls, url: str, **kwargs) -> Database:
@@ -110,16 +146,41 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as session:
-            yield session
+        """A unit of work that may write; it holds the writer until it ends."""
+        if not self.serialises_writers:
+            async with self.sessionmaker() as session:
+                yield session
+            return
+        task = asyncio.current_task()
+        if _writer_task.get() is task:
+            # The lock is not re-entrant, and SQLite would make the inner one wait for ever.
+            raise RuntimeError("a writing session was opened inside another one")
+        try:
+            async with asyncio.timeout(WRITER_WAIT_SECONDS):
+                await self._writer.acquire()
+        except TimeoutError as exc:
+            raise DatabaseBusy("the database writer stayed busy") from exc
+        token = _writer_task.set(task)
+        try:
+            async with self.sessionmaker() as session:
+                yield session
+        finally:
+            _writer_task.reset(token)
+            self._writer.release()
+
+    # The name used where competing writes (accepting, booking) make the intent explicit.
+    write_session = session
 
     @asynccontextmanager
-    async def write_session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction takes the write lock at once (SQLite BEGIN IMMEDIATE)."""
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads; it never waits for the writer."""
         async with self.sessionmaker() as session:
             bind = session.bind
             if isinstance(bind, AsyncEngine):
-                session.bind = bind.execution_options(fiera_write_lock=True)
+                if bind.dialect.name == "sqlite":
+                    session.bind = bind.execution_options(**{READ_ONLY_OPTION: True})
+                else:
+                    session.bind = bind.execution_options(postgresql_readonly=True)
             yield session
 
     async def dispose(self) -> None:

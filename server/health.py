@@ -11,7 +11,7 @@ from starlette.routing import Route
 async def healthz(request: Request) -> JSONResponse:
     database = "ok"
     try:
-        async with request.app.state.database.session() as db:
+        async with request.app.state.database.read_session() as db:
             await db.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means "not healthy", reported rather than raised
         database = f"error: {type(exc).__name__}"

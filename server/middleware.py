@@ -47,8 +47,7 @@ class RequestContextMiddleware:
 
         auth = None
         if token:
-            async with state.database.session() as db:
-                auth = await sessions.resolve(db, settings, token)
+            auth = await sessions.resolve(state.database, settings, token)
         scope["user"] = auth.user if auth else UnauthenticatedUser()
         scope["auth"] = auth
 

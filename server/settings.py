@@ -35,6 +35,8 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
+    # password checks running at once (each takes memory_cost KiB and about a core)
+    password_checks_at_once: int = 2
     session_idle_seconds: int = 8 * 3600
     session_absolute_seconds: int = 14 * 24 * 3600
     login_max_failures_per_email: int = 5
@@ -67,7 +69,12 @@ class Settings:
             var_dir.mkdir(parents=True, exist_ok=True)
         secret_key = env.get("FIERA_SECRET_KEY") or _load_or_create_secret(var_dir)
         kwargs: dict = {}
-        for name in ("argon2_time_cost", "argon2_memory_cost", "argon2_parallelism"):
+        for name in (
+            "argon2_time_cost",
+            "argon2_memory_cost",
+            "argon2_parallelism",
+            "password_checks_at_once",
+        ):
             value = env.get(f"FIERA_{name.upper()}")
             if value:
                 kwargs[name] = int(value)

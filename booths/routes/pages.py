@@ -45,7 +45,7 @@ async def _listing(request: Request, db, fair, filters, include_hidden: bool) ->
 
 
 async def hall(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await load_fair(db, request)
         found = await queries.hall_in(db, context.fair, request.path_params["hall"])
         if found is None:
@@ -67,7 +67,7 @@ async def hall(request: Request) -> Response:
 
 async def directory(request: Request) -> Response:
     filters = _filters(request)
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await load_fair(db, request)
         listing = await _listing(request, db, context.fair, filters, context.is_organiser)
         countries = await queries.countries(db, context.fair)
@@ -85,15 +85,11 @@ async def directory(request: Request) -> Response:
 
 
 async def booth_page(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    database = request.app.state.database
+    async with database.read_session() as db:
         context = await load_booth(db, request)
         booth = context.booth
         staff = await queries.staff(db, booth)
-        # a lead is a participant who may do business: not the booth's staff, not organisers
-        prospect = context.me is not None and not (context.is_staff or context.is_organiser)
-        if prospect and context.user.share_visits:
-            await operations.record_visit(db, booth, context.me)
-            await db.commit()
         unread = 0
         if context.is_staff:
             unread = await chat.unread_total(db, booth, context.user)
@@ -103,6 +99,12 @@ async def booth_page(request: Request) -> Response:
             conversation = await chat.conversation_of(db, booth, context.me)
             if conversation is not None:
                 messages, has_more = await chat.history(db, conversation)
+    # a lead is a participant who may do business: not the booth's staff, not organisers
+    prospect = context.me is not None and not (context.is_staff or context.is_organiser)
+    if prospect and context.user.share_visits:
+        async with database.session() as db:
+            await operations.record_visit(db, booth, context.me)
+            await db.commit()
     statuses = presence(request, context.fair.id, [p.user_id for p in staff])
     return render(
         request,
@@ -125,7 +127,7 @@ async def booth_page(request: Request) -> Response:
 
 
 async def document(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await load_booth(db, request)
     found = next(
         (d for d in context.booth.documents if d.id == request.path_params["document"]), None
@@ -150,7 +152,7 @@ async def document(request: Request) -> Response:
 async def my_booth(request: Request) -> Response:
     """An exhibitor's way to their own booth."""
     user = require_user(request)
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await load_fair(db, request)
         booth = await queries.booth_of_firm(db, context.fair, user.firm_id)
     if booth is None:
@@ -162,7 +164,7 @@ async def my_booth(request: Request) -> Response:
 
 async def firm_booth(request: Request) -> Response:
     """A firm's booth at this fair, for features that know the firm (agendas, requests)."""
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await load_fair(db, request)
         booth = await queries.booth_of_firm(db, context.fair, request.path_params["firm"])
     if booth is None or (booth.hidden and not context.is_organiser):

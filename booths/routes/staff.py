@@ -81,7 +81,7 @@ async def inbox(request: Request) -> Response:
 
 
 async def export_chats(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_editor(db, request)
         rows = await chat.export_rows(db, context.booth)
     return _csv_response(
@@ -102,7 +102,7 @@ async def export_chats(request: Request) -> Response:
 
 
 async def leads_page(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_editor(db, request)
         found = await leads.leads(db, context.booth)
     return render(
@@ -117,7 +117,7 @@ async def leads_page(request: Request) -> Response:
 
 
 async def export_leads(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_editor(db, request)
         found = await leads.leads(db, context.booth)
     rows = []

@@ -16,13 +16,13 @@ from server.templating import render
 
 
 async def home(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         fairs = await queries.visible_fairs(db, current_user(request))
     return render(request, "fairs/home.html", {"fairs": fairs})
 
 
 async def fair_page(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await load_fair(db, request)
         halls = await queries.hall_summaries(db, context.fair)
         counts = await queries.role_counts(db, context.fair)
@@ -54,14 +54,14 @@ async def join(request: Request) -> Response:
 
 
 async def organise(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         people = await queries.participants(db, context.fair)
     return render(request, "fairs/organise.html", {"fair": context.fair, "participants": people})
 
 
 async def participant_detail(request: Request) -> Response:
-    async with request.app.state.database.session() as db:
+    async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         participant = await queries.participant_in(
             db, context.fair, request.path_params["participant"]

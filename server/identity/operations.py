@@ -1,17 +1,18 @@
-"""Account actions: sign up, log in (with throttling), update the profile."""
+"""Account actions: sign up, log in (with throttling), update the profile, change password."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import utcnow
+from server.db import Database, utcnow
 from server.i18n import gettext as _
-from server.identity.models import LoginFailure, User
+from server.identity.models import LoginFailure, LoginSession, User
 from server.identity.passwords import Passwords
 from server.settings import Settings
 
@@ -27,11 +28,10 @@ class AccountError(Exception):
 
 async def sign_up(
     db: AsyncSession,
-    passwords: Passwords,
     *,
     email: str,
     name: str,
-    password: str,
+    password_hash: str,
     language: str,
     time_zone: str,
 ) -> User:
@@ -41,7 +41,7 @@ async def sign_up(
     user = User(
         email=email,
         name=name,
-        password_hash=await passwords.hash(password),
+        password_hash=password_hash,
         language=language,
         time_zone=time_zone,
     )
@@ -61,30 +61,69 @@ class Throttled(Exception):
     retry_after: timedelta
 
 
-async def check_throttle(
-    db: AsyncSession, settings: Settings, email: str, ip: str, now: datetime | None = None
-) -> None:
-    """Refuse a log-in attempt when this e-mail or address failed too often recently."""
-    now = now or utcnow()
-    since = now - timedelta(seconds=settings.login_failure_window_seconds)
-    for column, value, limit in (
-        (LoginFailure.email, email, settings.login_max_failures_per_email),
-        (LoginFailure.ip, ip, settings.login_max_failures_per_ip),
-    ):
-        count, oldest = (
-            await db.execute(
-                select(func.count(), func.min(LoginFailure.at)).where(
-                    column == value, LoginFailure.at > since
-                )
+async def _serialise_attempts_from(db: AsyncSession, ip: str) -> None:
+    """Make attempts from one address count one after the other, so a burst cannot overtake.
+
+    SQLite writers already queue (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock held
+    until this transaction ends.
+    """
+    if db.bind.dialect.name == "postgresql":
+        await db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"fiera-login:{ip}"},
+        )
+
+
+async def _recent(db: AsyncSession, since: datetime, *conditions) -> tuple[int, datetime | None]:
+    count, oldest = (
+        await db.execute(
+            select(func.count(), func.min(LoginFailure.at)).where(
+                LoginFailure.at > since, *conditions
             )
-        ).one()
-        if count >= limit:
-            window = timedelta(seconds=settings.login_failure_window_seconds)
+        )
+    ).one()
+    return count, oldest
+
+
+async def count_attempt(
+    db: AsyncSession, settings: Settings, email: str, ip: str, now: datetime | None = None
+) -> tuple[LoginFailure, float]:
+    """Record a log-in attempt before its password is checked; return it and how long to wait.
+
+    Refused (Throttled) when this address failed too often for this account, or for any
+    account. Failures for one account from everywhere slow its log-ins down but never lock
+    the owner out, so nobody can lock another person out by guessing.
+    """
+    now = now or utcnow()
+    window = timedelta(seconds=settings.login_failure_window_seconds)
+    since = now - window
+    await _serialise_attempts_from(db, ip)
+    for conditions, limit in (
+        (
+            (LoginFailure.email == email, LoginFailure.ip == ip),
+            settings.login_max_failures_per_email,
+        ),
+        ((LoginFailure.ip == ip,), settings.login_max_failures_per_ip),
+    ):
+        count, oldest = await _recent(db, since, *conditions)
+        if count >= limit and oldest is not None:
             raise Throttled(retry_after=max(oldest + window - now, timedelta(seconds=1)))
+    from_everywhere, _oldest = await _recent(db, since, LoginFailure.email == email)
+    over = from_everywhere - settings.login_max_failures_per_email
+    delay = min(LOGIN_SLOWDOWN_STEP * (over + 1), LOGIN_SLOWDOWN_MAX) if over >= 0 else 0.0
+    attempt = LoginFailure(email=email[:254], ip=ip[:45], at=now)
+    db.add(attempt)
+    await db.flush()
+    return attempt, delay
+
+
+# Per failure of one account beyond the limit, from any address; at most LOGIN_SLOWDOWN_MAX.
+LOGIN_SLOWDOWN_STEP = 0.5
+LOGIN_SLOWDOWN_MAX = 5.0
 
 
 async def log_in(
-    db: AsyncSession,
+    database: Database,
     settings: Settings,
     passwords: Passwords,
     *,
@@ -92,18 +131,32 @@ async def log_in(
     password: str,
     ip: str,
     now: datetime | None = None,
+    sleep=asyncio.sleep,
 ) -> User | None:
-    """The user when e-mail and password match; a failure is recorded for throttling."""
-    now = now or utcnow()
-    await check_throttle(db, settings, email, ip, now)
-    user = await db.scalar(select(User).where(User.email == email))
+    """The user when e-mail and password match; the attempt counts as a failure otherwise.
+
+    The attempt is counted before the (slow) password check, which runs outside any
+    transaction, so that parallel guesses cannot all pass a throttle that counted none.
+    """
+    async with database.session() as db:
+        attempt, delay = await count_attempt(db, settings, email, ip, now)
+        user = await db.scalar(select(User).where(User.email == email))
+        await db.commit()
+    if delay:
+        await sleep(delay)
     ok = await passwords.verify(user.password_hash if user else None, password)
-    if ok and user is not None and user.is_active:
-        await db.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        return user
-    db.add(LoginFailure(email=email[:254], ip=ip[:45], at=now))
-    await db.commit()
-    return None
+    if not (ok and user is not None and user.is_active):
+        return None
+    async with database.session() as db:
+        # a success clears this address's failures for the account, the attempt included
+        await db.execute(
+            delete(LoginFailure).where(
+                LoginFailure.email == email,
+                (LoginFailure.ip == attempt.ip) | (LoginFailure.id == attempt.id),
+            )
+        )
+        await db.commit()
+    return user
 
 
 async def update_profile(
@@ -124,10 +177,25 @@ async def update_profile(
 
 
 async def change_password(
-    db: AsyncSession, passwords: Passwords, user: User, *, current: str, new: str
+    database: Database,
+    passwords: Passwords,
+    user: User,
+    *,
+    current: str,
+    new: str,
+    keep_login_session: int | None = None,
 ) -> None:
-    """Replace the password after checking the current one."""
+    """Replace the password after checking the current one; every other session of the user
+    ends."""
     if not await passwords.verify(user.password_hash, current):
         raise AccountError("current_password", _("That is not your current password."))
-    user.password_hash = await passwords.hash(new)
-    await db.flush()
+    new_hash = await passwords.hash(new)
+    async with database.session() as db:
+        await db.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))
+        await db.execute(
+            delete(LoginSession).where(
+                LoginSession.user_id == user.id, LoginSession.id != (keep_login_session or 0)
+            )
+        )
+        await db.commit()
+    user.password_hash = new_hash

@@ -56,29 +56,29 @@ async def login(request: Request) -> Response:
         errors["password"] = _("E-mail address or password is not right.")
     if not errors:
         state = request.app.state
-        async with state.database.session() as db:
-            try:
-                user = await operations.log_in(
-                    db,
-                    state.settings,
-                    state.passwords,
-                    email=email,
-                    password=password,
-                    ip=_client_ip(request),
-                )
-            except operations.Throttled as throttled:
-                minutes = max(1, round(throttled.retry_after / timedelta(minutes=1)))
-                errors["form"] = ngettext(
-                    "Too many failed attempts. Try again in %(num)d minute.",
-                    "Too many failed attempts. Try again in %(num)d minutes.",
-                    minutes,
-                )
-                status = 429
+        try:
+            user = await operations.log_in(
+                state.database,
+                state.settings,
+                state.passwords,
+                email=email,
+                password=password,
+                ip=_client_ip(request),
+            )
+        except operations.Throttled as throttled:
+            minutes = max(1, round(throttled.retry_after / timedelta(minutes=1)))
+            errors["form"] = ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+            status = 429
+        else:
+            if user is None:
+                errors["form"] = _("E-mail address or password is not right.")
             else:
-                if user is None:
-                    errors["form"] = _("E-mail address or password is not right.")
-                else:
-                    previous = request.scope["auth"].token if request.scope.get("auth") else None
+                previous = request.scope["auth"].token if request.scope.get("auth") else None
+                async with state.database.session() as db:
                     token = await sessions.start(
                         db,
                         state.settings,
@@ -88,7 +88,9 @@ async def login(request: Request) -> Response:
                         previous_token=previous,
                     )
                     await db.commit()
-                    return _logged_in_redirect(request, token, next_url)
+                if previous:
+                    await state.hub.disconnect_login_session(request.scope["auth"].login_session.id)
+                return _logged_in_redirect(request, token, next_url)
     shown_email = email if len(email) <= 254 else ""
     return render(
         request,
@@ -104,6 +106,8 @@ async def logout(request: Request) -> Response:
         async with request.app.state.database.session() as db:
             await sessions.end(db, auth.token)
             await db.commit()
+        # the pages' live connections were opened under this session: they end with it
+        await request.app.state.hub.disconnect_login_session(auth.login_session.id)
     response = RedirectResponse(request.url_for("home"), status_code=303)
     response.delete_cookie(sessions.SESSION_COOKIE, httponly=True, samesite="lax")
     return response
@@ -146,14 +150,14 @@ async def signup(request: Request) -> Response:
     }
     if not errors:
         state = request.app.state
+        password_hash = await state.passwords.hash(password)
         async with state.database.session() as db:
             try:
                 user = await operations.sign_up(
                     db,
-                    state.passwords,
                     email=email,
                     name=name,
-                    password=password,
+                    password_hash=password_hash,
                     language=language,
                     time_zone=time_zone,
                 )
@@ -234,18 +238,24 @@ async def change_password(request: Request) -> Response:
         errors["current_password"] = _("Enter your current password.")
     if not errors:
         state = request.app.state
-        async with state.database.session() as db:
-            db.add(user)
-            try:
-                await operations.change_password(
-                    db, state.passwords, user, current=current[:1024], new=new
-                )
-            except operations.AccountError as error:
-                errors[error.field] = error.message
-            else:
-                await db.commit()
-                url = request.url_for("account").include_query_params(saved="password")
-                return RedirectResponse(str(url), status_code=303)
+        auth = request.scope["auth"]
+        try:
+            await operations.change_password(
+                state.database,
+                state.passwords,
+                user,
+                current=current[:1024],
+                new=new,
+                keep_login_session=auth.login_session.id,
+            )
+        except operations.AccountError as error:
+            errors[error.field] = error.message
+        else:
+            # someone who knew the old password may be connected elsewhere: cut every live
+            # connection (this browser's pages reconnect under the session that stays)
+            await state.hub.disconnect_user(user.id)
+            url = request.url_for("account").include_query_params(saved="password")
+            return RedirectResponse(str(url), status_code=303)
     context = {
         "errors": errors,
         "saved": None,

@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from server.db import utcnow
+from server.db import Database, utcnow
 from server.identity.models import LoginSession, User
 from server.settings import Settings
 
@@ -64,28 +64,55 @@ async def start(
 
 
 async def resolve(
-    db: AsyncSession, settings: Settings, token: str, *, now: datetime | None = None
+    database: Database, settings: Settings, token: str, *, now: datetime | None = None
 ) -> Authenticated | None:
-    """The user behind a session token, or None when unknown, idle too long or expired."""
-    if not token or len(token) > 100:
+    """The user behind a session token, or None when unknown, idle too long or expired.
+
+    Read without the writer; only an expired session (deleted) or one not touched for a minute
+    (last_seen_at moved) takes a short writing unit of work.
+    """
+    if not token or len(token) > 100 or not token.isascii():
         return None
     now = now or utcnow()
-    login_session = await db.scalar(
-        select(LoginSession)
-        .where(LoginSession.token_hash == hash_token(token))
-        .options(selectinload(LoginSession.user).selectinload(User.firm))
-    )
+    async with database.read_session() as db:
+        login_session = await db.scalar(
+            select(LoginSession)
+            .where(LoginSession.token_hash == hash_token(token))
+            .options(selectinload(LoginSession.user).selectinload(User.firm))
+        )
     if login_session is None:
         return None
     idle_limit = login_session.last_seen_at + timedelta(seconds=settings.session_idle_seconds)
     if now >= login_session.expires_at or now >= idle_limit or not login_session.user.is_active:
-        await db.delete(login_session)
-        await db.commit()
+        async with database.session() as db:
+            await db.execute(delete(LoginSession).where(LoginSession.id == login_session.id))
+            await db.commit()
         return None
     if now - login_session.last_seen_at >= TOUCH_INTERVAL:
+        async with database.session() as db:
+            # Conditional, so that concurrent requests of one user touch it once.
+            await db.execute(
+                update(LoginSession)
+                .where(
+                    LoginSession.id == login_session.id,
+                    LoginSession.last_seen_at < now - TOUCH_INTERVAL / 2,
+                )
+                .values(last_seen_at=now)
+            )
+            await db.commit()
         login_session.last_seen_at = now
-        await db.commit()
     return Authenticated(login_session.user, login_session, token)
+
+
+async def is_open(db: AsyncSession, login_session_id: int, *, now: datetime | None = None) -> bool:
+    """Whether a login session still exists and has not reached its absolute end."""
+    now = now or utcnow()
+    found = await db.scalar(
+        select(LoginSession.id).where(
+            LoginSession.id == login_session_id, LoginSession.expires_at > now
+        )
+    )
+    return found is not None
 
 
 async def end(db: AsyncSession, token: str) -> None:

@@ -38,11 +38,6 @@ class FairNamespace(AuthenticatedNamespace):
             room=fair_room(fair_id),
         )
 
-    async def refuse(self, sid: str, event: str, reason: str, message: str) -> dict:
-        error = {"event": event, "reason": reason, "message": message}
-        await self.emit("error", error, to=sid)
-        return {"ok": False, **error}
-
     async def on_join(self, sid: str, data: object) -> dict:
         """Join the live channel of a fair the user takes part in."""
         try:
@@ -50,7 +45,7 @@ class FairNamespace(AuthenticatedNamespace):
         except ValidationError:
             return await self.refuse(sid, "join", "invalid", "Send {fair: slug}.")
         session = await self.get_session(sid)
-        async with self.hub.database.session() as db:
+        async with self.hub.database.read_session() as db:
             user = await db.get(User, session["user_id"])
             found = await queries.fair_for(db, request.fair, user)
         if found is None:

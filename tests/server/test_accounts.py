@@ -110,15 +110,15 @@ async def test_logout_really_ends_the_session(client, db, app):
     assert response.status_code == 303 and "/login" in response.headers["location"]
 
 
-async def test_sessions_end_after_idle_and_absolute_timeouts(db, app, settings):
+async def test_sessions_end_after_idle_and_absolute_timeouts(db, database, app, settings):
     user = await make_user(db, app.other_asgi_app.state.passwords)
     now = utcnow()
     token = await sessions.start(db, settings, user, now=now)
     await db.commit()
     later = now + timedelta(seconds=settings.session_idle_seconds - 60)
-    assert (await sessions.resolve(db, settings, token, now=later)) is not None
+    assert (await sessions.resolve(database, settings, token, now=later)) is not None
     idle = later + timedelta(seconds=settings.session_idle_seconds + 1)
-    assert (await sessions.resolve(db, settings, token, now=idle)) is None
+    assert (await sessions.resolve(database, settings, token, now=idle)) is None
 
     token = await sessions.start(db, settings, user, now=now)
     await db.commit()
@@ -126,10 +126,10 @@ async def test_sessions_end_after_idle_and_absolute_timeouts(db, app, settings):
     step = timedelta(seconds=settings.session_idle_seconds // 2)
     moment = now + step
     while moment < now + timedelta(seconds=settings.session_absolute_seconds):
-        assert (await sessions.resolve(db, settings, token, now=moment)) is not None
+        assert (await sessions.resolve(database, settings, token, now=moment)) is not None
         moment += step
     beyond = now + timedelta(seconds=settings.session_absolute_seconds + 1)
-    assert (await sessions.resolve(db, settings, token, now=beyond)) is None
+    assert (await sessions.resolve(database, settings, token, now=beyond)) is None
 
 
 async def test_repeated_failures_are_throttled(client, db, app):
