@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from booths.models import Booth, Opportunity, booth_sectors
 from booths.search import terms
 from server.fairs.models import Fair, Hall, Participant, Role, Sector
+from server.fairs.queries import could_be_slug
 from server.identity.models import Firm, User
 
 PAGE_SIZE = 24
@@ -100,11 +101,15 @@ async def countries(db: AsyncSession, fair: Fair) -> list[str]:
 
 
 async def hall_in(db: AsyncSession, fair: Fair, slug: str) -> Hall | None:
+    if not could_be_slug(slug):
+        return None
     return await db.scalar(select(Hall).where(Hall.fair_id == fair.id, Hall.slug == slug))
 
 
 async def booth_in(db: AsyncSession, fair: Fair, slug: str) -> Booth | None:
     """One booth of this fair with everything its page shows (another fair's: None)."""
+    if not could_be_slug(slug):
+        return None
     return await db.scalar(
         select(Booth)
         .where(Booth.fair_id == fair.id, Booth.slug == slug)

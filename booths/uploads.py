@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,6 @@ SIGNATURES = [
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
 ]
-MAX_PIXELS = 40_000_000
 
 
 class UploadRejected(Exception):
@@ -52,23 +52,39 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _reencode(data: bytes) -> tuple[bytes, str]:
+def _reencode(data: bytes, max_pixels: int) -> tuple[bytes, str]:
     """Decode and re-encode an image: whatever rode along after or inside it is dropped."""
+    out = io.BytesIO()
     try:
+        # open() reads only the header: the size is known before a single pixel is decoded,
+        # and decoding is what costs memory (4 bytes a pixel, whatever the file's size)
         with Image.open(io.BytesIO(data)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise UploadRejected(_("The image is too large in pixels."))
+            if image.width * image.height > max_pixels:
+                raise UploadRejected(_too_many_pixels(max_pixels))
             image.load()
             keep_alpha = image.mode in ("RGBA", "LA", "P")
-            clean = image.convert("RGBA" if keep_alpha else "RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            mode = "RGBA" if keep_alpha else "RGB"
+            # convert() copies even to the same mode: skip it to hold one decoded image, not two
+            clean = image if image.mode == mode else image.convert(mode)
+            if keep_alpha:
+                clean.save(out, format="PNG", optimize=True)
+            else:
+                clean.save(out, format="JPEG", quality=88)
+    except Image.DecompressionBombError as exc:
+        # Pillow's own ceiling (process-wide, far above ours) refused it while reading the header
+        raise UploadRejected(_too_many_pixels(max_pixels)) from exc
+    except (UnidentifiedImageError, OSError) as exc:
         raise UploadRejected(_("The image could not be read.")) from exc
-    out = io.BytesIO()
-    if keep_alpha:
-        clean.save(out, format="PNG", optimize=True)
-        return out.getvalue(), "image/png"
-    clean.save(out, format="JPEG", quality=88)
-    return out.getvalue(), "image/jpeg"
+    return out.getvalue(), "image/png" if keep_alpha else "image/jpeg"
+
+
+def _too_many_pixels(max_pixels: int) -> str:
+    return _(
+        "The image has too many pixels: upload one of at most %(side)d × %(side)d "
+        "(about %(megapixels)d megapixels).",
+        side=math.isqrt(max_pixels),
+        megapixels=round(max_pixels / 1_000_000),
+    )
 
 
 def safe_filename(name: str, content_type: str) -> str:
@@ -80,7 +96,12 @@ def safe_filename(name: str, content_type: str) -> str:
 
 
 async def store(
-    upload: UploadFile, directory: Path, max_bytes: int, *, images_only: bool = False
+    upload: UploadFile,
+    directory: Path,
+    max_bytes: int,
+    max_pixels: int,
+    *,
+    images_only: bool = False,
 ) -> StoredFile:
     """Check and save an upload under `directory`; UploadRejected says why not."""
     data = await upload.read(max_bytes + 1)
@@ -96,7 +117,7 @@ async def store(
             raise UploadRejected(_("Upload a PNG, JPEG, GIF or WebP image."))
         raise UploadRejected(_("Upload a PDF or a PNG, JPEG, GIF or WebP image."))
     if content_type.startswith("image/"):
-        data, content_type = await anyio.to_thread.run_sync(_reencode, data)
+        data, content_type = await anyio.to_thread.run_sync(_reencode, data, max_pixels)
         kind = DocumentKind.IMAGE
     else:
         kind = DocumentKind.PDF

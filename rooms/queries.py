@@ -22,7 +22,7 @@ from rooms.models import (
     UnavailableSlot,
 )
 from server.fairs.models import Attendance, Fair, Participant, Role
-from server.fairs.queries import may_see
+from server.fairs.queries import could_be_slug, may_see
 from server.identity.models import Firm, User
 
 MEETING_ROLES = (Role.EXHIBITOR, Role.BUYER)
@@ -293,6 +293,8 @@ async def feed_meetings(db: AsyncSession, fair: Fair, participant_id: int) -> li
 async def feed_fair(db: AsyncSession, slug: str, participant_id: int) -> Fair | None:
     """The fair of a calendar feed, only if the participant takes part in it and may see it
     (an unpublished fair is hidden from all but its organisers, feeds included)."""
+    if not could_be_slug(slug):
+        return None
     row = (
         await db.execute(
             select(Fair, Participant)

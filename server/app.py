@@ -32,6 +32,7 @@ from server.identity.passwords import Passwords
 from server.middleware import RequestContextMiddleware
 from server.realtime.fair import FairNamespace
 from server.realtime.hub import Hub
+from server.security import ContentSecurityPolicyMiddleware
 from server.settings import WEB_DIR, Settings
 from server.templating import create_templates
 
@@ -104,7 +105,11 @@ def create_app(
     app = Starlette(
         debug=settings.debug,
         routes=routes,
-        middleware=[Middleware(SecurityHeadersMiddleware), Middleware(RequestContextMiddleware)],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(ContentSecurityPolicyMiddleware),
+            Middleware(RequestContextMiddleware),
+        ],
         exception_handlers={
             HTTPException: errors.http_exception,
             errors.LoginRequired: errors.login_required,

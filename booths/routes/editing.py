@@ -14,7 +14,7 @@ from starlette.routing import Route
 from booths import operations, uploads
 from booths.access import BoothContext, require_editor
 from booths.models import OpportunityCategory, OpportunityKind
-from server.forms import text
+from server.forms import text, whole_number
 from server.i18n import gettext as _
 from server.identity.validation import has_control_characters
 from server.templating import render
@@ -53,6 +53,12 @@ def _clean_url(value: str, errors: dict, field: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 300:
         errors[field] = _("Enter a full web address starting with https://")
     return value
+
+
+def _sector_ids(form: FormData) -> list[int]:
+    """The sector ids ticked in the form that are whole numbers; anything else is dropped."""
+    ids = (whole_number(v) for v in form.getlist("sectors") if isinstance(v, str))
+    return [sector_id for sector_id in ids if sector_id is not None]
 
 
 def _edit_url(request: Request, context: BoothContext, saved: str = "") -> str:
@@ -116,16 +122,19 @@ async def edit(request: Request, form: FormData) -> Response:
                 "description",
             ),
             "website": _clean_url(text(form, "website"), errors, "website"),
-            "sectors": [
-                int(v) for v in form.getlist("sectors") if isinstance(v, str) and v.isdigit()
-            ],
+            # a tampered or stale sector id is not one of this fair's sectors: it is left out
+            "sectors": _sector_ids(form),
         }
         logo = form.get("logo")
         stored = None
         if isinstance(logo, UploadFile) and logo.filename:
             try:
                 stored = await uploads.store(
-                    logo, settings.upload_dir, settings.max_upload_bytes, images_only=True
+                    logo,
+                    settings.upload_dir,
+                    settings.max_upload_bytes,
+                    settings.max_image_pixels,
+                    images_only=True,
                 )
             except uploads.UploadRejected as rejected:
                 errors["logo"] = rejected.message
@@ -212,7 +221,12 @@ async def add_document(request: Request, form: FormData) -> Response:
             errors["file"] = _("Choose a file to upload.")
         else:
             try:
-                stored = await uploads.store(upload, settings.upload_dir, settings.max_upload_bytes)
+                stored = await uploads.store(
+                    upload,
+                    settings.upload_dir,
+                    settings.max_upload_bytes,
+                    settings.max_image_pixels,
+                )
             except uploads.UploadRejected as rejected:
                 errors["file"] = rejected.message
         if errors:

@@ -11,7 +11,7 @@ from booths import chat, operations, queries
 from booths.access import load_booth
 from booths.models import DocumentKind
 from server.fairs.access import load_fair
-from server.forms import query_text
+from server.forms import query_text, whole_number
 from server.identity.access import require_user
 from server.templating import render
 
@@ -23,10 +23,7 @@ def presence(request: Request, fair_id: int, user_ids: list[int]) -> dict[int, s
 
 def _filters(request: Request) -> queries.DirectoryFilter:
     params = request.query_params
-    try:
-        page = int(params.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = whole_number(params.get("page", "")) or 1
     return queries.DirectoryFilter(
         hall=query_text(params.get("hall"), 80),
         country=query_text(params.get("country"), 2),

@@ -26,6 +26,16 @@ async def visible_fairs(db: AsyncSession, user: User | None) -> list[Fair]:
     return list(result)
 
 
+SLUG_MAX = 80  # the length of the slug columns
+
+
+def could_be_slug(value: str) -> bool:
+    """Whether a path segment may name a fair, hall or booth at all; others match nothing."""
+    # PostgreSQL refuses a NUL in text with an error (a 500), and no slug holds a control
+    # character or outgrows its column: such a segment is answered "not found" before any query
+    return 0 < len(value) <= SLUG_MAX and value.isprintable()
+
+
 async def participation(db: AsyncSession, fair: Fair, user: User | None) -> Participant | None:
     if user is None:
         return None
@@ -38,6 +48,8 @@ async def fair_for(
     db: AsyncSession, slug: str, user: User | None
 ) -> tuple[Fair, Participant | None] | None:
     """The fair behind a slug as this user may see it, or None (unknown, or hidden from them)."""
+    if not could_be_slug(slug):
+        return None
     fair = await db.scalar(
         select(Fair)
         .where(Fair.slug == slug)

@@ -2,11 +2,13 @@
 
 import io
 import re
+import struct
+import zlib
 from dataclasses import replace
 
 import httpx
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from sqlalchemy import select
 
 from booths.models import Booth, BoothDocument
@@ -24,6 +26,23 @@ def jpeg_with_payload() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 80, 40)).save(buffer, format="JPEG")
     return buffer.getvalue() + b"<script>alert('owned')</script>"
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A PNG of one colour, width x height RGBA, written row by row: tiny file, huge image."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\x00" * (width * 4)  # filter byte, then transparent pixels
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -145,7 +164,64 @@ async def test_a_logo_upload_shows_on_the_booth_page(staff_client, db):
     )
     assert response.status_code == 303
     page = await staff_client.get(f"/fairs/{BARI}/booths/sassi-digital-lab")
-    assert re.search(
-        r'<img class="booth-logo booth-logo-large" src="[^"]+/documents/\d+"', page.text
+    logo = re.search(
+        r'<img class="booth-logo booth-logo-large" src="([^"]+/documents/\d+)"', page.text
     )
+    assert logo
     assert "Open data for towns" in visible_text(page.text)
+    # the page has the site's policy; the logo, like every upload, keeps its own sandbox
+    assert "img-src 'self'" in page.headers["content-security-policy"]
+    served = await staff_client.get(logo.group(1))
+    assert served.headers["content-security-policy"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+
+
+@pytest.fixture
+def decoded_sizes(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every image Pillow decodes (its load() is where the pixels cost memory)."""
+    sizes: list[tuple[int, int]] = []
+    load = ImageFile.ImageFile.load
+
+    def recording_load(image):
+        sizes.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recording_load)
+    return sizes
+
+
+@pytest.mark.parametrize("action", ["logo", "document"])
+async def test_a_decompression_bomb_is_refused_before_decoding(
+    settings, database, demo, db, decoded_sizes, action
+):
+    bomb = png_bomb(6000, 6000)
+    assert len(bomb) < 200_000  # well under the upload limit: only its pixels give it away
+    app = create_app(settings, database)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        await log_in(client, STAFF, DEMO_PASSWORD)
+        if action == "logo":
+            response = await upload(
+                client,
+                EDIT,
+                {"logo": ("logo.png", bomb, "image/png")},
+                {"headline": "Portals for every town", "description": "Kept text"},
+            )
+        else:
+            response = await upload(
+                client,
+                DOCUMENTS,
+                {"file": ("stand.png", bomb, "image/png")},
+                {"document_title": "Our stand"},
+            )
+    assert response.status_code == 400
+    assert (
+        "The image has too many pixels: upload one of at most 4096 × 4096 "
+        "(about 17 megapixels)." in visible_text(response.text)
+    )
+    kept = 'value="Portals for every town"' if action == "logo" else 'value="Our stand"'
+    assert kept in response.text
+    assert (6000, 6000) not in decoded_sizes  # refused from the header, never decoded
+    assert await documents(db) == []

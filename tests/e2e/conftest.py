@@ -7,6 +7,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from tests.conftest import IN_CI
+from tests.e2e import browsing
 
 CHROMIUM = os.environ.get("FIERA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -26,9 +27,18 @@ async def browser():
         await browser.close()
 
 
+@pytest.fixture(autouse=True)
+def csp_violations():
+    """The Content-Security-Policy violations of the test's pages: any one fails the test."""
+    browsing.violations.clear()
+    yield browsing.violations
+    found, browsing.violations[:] = list(browsing.violations), []
+    assert found == [], "the Content-Security-Policy blocked something a page needs"
+
+
 @pytest.fixture
 async def page(browser):
-    context = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context = await browsing.new_context(browser)
     page = await context.new_page()
     yield page
     await context.close()

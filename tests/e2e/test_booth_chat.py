@@ -3,6 +3,7 @@
 import pytest
 
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.e2e.browsing import new_context
 from tests.e2e.test_login import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
@@ -10,7 +11,7 @@ BOOTH = "/fairs/fiera-mediterranea-b2b/booths/sassi-digital-lab"
 
 
 async def logged_in(browser, url: str, email: str):
-    context = await browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context = await new_context(browser)
     page = await context.new_page()
     await page.goto(url + "/login")
     await page.get_by_label("E-mail address").fill(email)

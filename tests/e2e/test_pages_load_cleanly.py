@@ -1,5 +1,5 @@
-"""Every main page, for each demo role, loads in a real browser without script errors,
-and every form on it carries a CSRF token."""
+"""Every main page, for each demo role, loads in a real browser without script errors or
+Content-Security-Policy violations, and every form on it carries a CSRF token."""
 
 import pytest
 
@@ -46,6 +46,9 @@ async def test_pages_load_without_errors(live, browser, role):
     for path in PAGES[role]:
         response = await page.goto(url + path)
         assert response.status == 200, path
+        # the page runs under the policy; anything it blocks fails the test (conftest.py)
+        policy = await response.header_value("content-security-policy") or ""
+        assert "script-src 'self'" in policy, path
         await page.wait_for_load_state("networkidle")
         empty = await page.locator('form[method=post] input[name=csrf_token][value=""]').count()
         missing = await page.evaluate(

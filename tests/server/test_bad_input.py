@@ -94,3 +94,12 @@ async def test_a_huge_form_body_is_refused_politely(client):
     )
     assert response.status_code == 413
     assert "larger than this page accepts" in visible_text(response.text)
+
+
+@pytest.mark.parametrize(
+    "path", ["/fairs/%00/booths", "/fairs/fiera%00", "/fairs/fiera%00/halls/basilicata"]
+)
+async def test_a_control_character_in_a_fair_path_is_not_found(client, path):
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert "There is nothing here. The link may be old or mistyped." in visible_text(response.text)
