@@ -93,13 +93,6 @@ class Page:
 
 
 @dataclass
-class Sent:
-    booth: int
-    at: float
-    answer: str = "unanswered"  # "ok", or the reason it was refused
-
-
-@dataclass
 class StaffLine:
     """One staff member's live connection to their booth's chats."""
 
@@ -107,6 +100,15 @@ class StaffLine:
     joined_at: float | None = None
     left_at: float | None = None
     received: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass
+class Sent:
+    booth: int
+    at: float
+    answer: str = "unanswered"  # "ok", or the reason it was refused
+    # the staff member's own line, when staff sent it: the reply, not the broadcast, shows it there
+    sender_line: StaffLine | None = None
 
 
 @dataclass
@@ -150,6 +152,7 @@ class Tally:
                 and line.joined_at is not None
                 and line.joined_at <= sent.at
                 and line.left_at is None
+                and line is not sent.sender_line
             ]
             got = [line.received[number] for line in lines if number in line.received]
             expected += len(lines)
@@ -291,7 +294,9 @@ class Person:
         if conversation:
             payload["conversation"] = conversation
         self.last_sent = time.perf_counter()
-        sent = self.tally.messages[number] = Sent(booth, self.last_sent)
+        sent = self.tally.messages[number] = Sent(
+            booth, self.last_sent, sender_line=getattr(self, "line", None)
+        )
         reply = await self.call("chat send", sio, "send", payload, "/booths")
         if reply is not None:
             sent.answer = "ok" if reply.get("ok") else str(reply.get("reason", "?"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
@@ -222,9 +223,11 @@ class BoothsNamespace(AuthenticatedNamespace):
             await db.commit()
             payload = {**chat.message_payload(message, a.booth.id), "visitor_name": visitor_name}
             room = conversation_room(message.conversation_id)
-            await self.enter_room(sid, room)
-            # one event per connection, however many of the two rooms it is in
-            await self.emit("message", payload, room=[room, staff_room(a.booth.id)])
+            # one event per connection, however many of the two rooms it is in; the sender has
+            # the reply, and may have left already, which must not keep it from the others
+            await self.emit("message", payload, room=[room, staff_room(a.booth.id)], skip_sid=sid)
+            with contextlib.suppress(KeyError):  # the sender disconnected meanwhile
+                await self.enter_room(sid, room)
             return {"ok": True, "message": payload}
 
         return await self._handle(sid, "send", Send, data, action, writes=True)

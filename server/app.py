@@ -10,7 +10,6 @@ from datetime import datetime
 import socketio
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Mount
@@ -32,33 +31,11 @@ from server.identity.passwords import Passwords
 from server.middleware import RequestContextMiddleware
 from server.realtime.fair import FairNamespace
 from server.realtime.hub import Hub
-from server.security import ContentSecurityPolicyMiddleware
+from server.security import SecurityHeadersMiddleware
 from server.settings import WEB_DIR, Settings
 from server.templating import create_templates
 
 logger = logging.getLogger("fiera")
-
-
-class SecurityHeadersMiddleware:
-    """Headers every response carries: no framing, no sniffing, a strict referrer policy."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("x-content-type-options", "nosniff")
-                headers.setdefault("x-frame-options", "DENY")
-                headers.setdefault("referrer-policy", "same-origin")
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 async def seed_demo(db: AsyncSession, passwords: Passwords) -> None:
@@ -77,7 +54,11 @@ def create_app(
 ) -> ASGIApp:
     """Build the whole application; `database` lets tests bind it to their own connection."""
     settings = settings or Settings.from_env()
-    database = database or Database.from_url(settings.database_url)
+    database = database or Database.from_url(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     hub = Hub(settings, database)
     fair_namespace = FairNamespace(presence_grace_seconds)
     hub.register(fair_namespace)
@@ -107,7 +88,6 @@ def create_app(
         routes=routes,
         middleware=[
             Middleware(SecurityHeadersMiddleware),
-            Middleware(ContentSecurityPolicyMiddleware),
             Middleware(RequestContextMiddleware),
         ],
         exception_handlers={

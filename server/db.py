@@ -161,12 +161,18 @@ class Database:
         except TimeoutError as exc:
             raise DatabaseBusy("the database writer stayed busy") from exc
         token = _writer_task.set(task)
+        connection = None
         try:
-            async with self.sessionmaker() as session:
+            connection = await self.engine.connect()
+            async with self.sessionmaker(bind=connection) as session:
                 yield session
         finally:
             _writer_task.reset(token)
             self._writer.release()
+            # Returning the connection (its reset is a turn of the event loop, long under load)
+            # happens after the writer is free for the next one.
+            if connection is not None:
+                await connection.close()
 
     # The name used where competing writes (accepting, booking) make the intent explicit.
     write_session = session

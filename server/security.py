@@ -1,4 +1,5 @@
-"""Content-Security-Policy of our pages: scripts, styles and connections from our origin only."""
+"""Security headers of every response; the Content-Security-Policy of our pages (scripts,
+styles and connections from our origin only)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-class ContentSecurityPolicyMiddleware:
-    """Give every HTML response our policy, unless it sets its own (uploaded files do)."""
+class SecurityHeadersMiddleware:
+    """Headers every response carries (no framing, no sniffing, a strict referrer policy), and
+    our Content-Security-Policy on every HTML response that sets none of its own (uploaded
+    files do)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -35,11 +38,14 @@ class ContentSecurityPolicyMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_policy(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                headers.setdefault("x-content-type-options", "nosniff")
+                headers.setdefault("x-frame-options", "DENY")
+                headers.setdefault("referrer-policy", "same-origin")
                 if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("content-security-policy", CONTENT_SECURITY_POLICY)
             await send(message)
 
-        await self.app(scope, receive, send_with_policy)
+        await self.app(scope, receive, send_with_headers)

@@ -28,6 +28,9 @@ def _load_or_create_secret(var_dir: Path) -> str:
 class Settings:
     database_url: str
     secret_key: str
+    # Connections the server keeps to the database, and how many more it opens at peaks.
+    database_pool_size: int = 10
+    database_max_overflow: int = 20
     redis_url: str | None = None
     base_url: str | None = None
     var_dir: Path = field(default_factory=lambda: Path("var"))
@@ -74,6 +77,8 @@ class Settings:
             "argon2_memory_cost",
             "argon2_parallelism",
             "password_checks_at_once",
+            "database_pool_size",
+            "database_max_overflow",
         ):
             value = env.get(f"FIERA_{name.upper()}")
             if value:

@@ -165,6 +165,10 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
         except Denied as denied:
             return await self.refuse(sid, event, denied.reason, denied.message)
         except Exception:
+            if not self.server.manager.is_connected(sid, self.namespace):
+                # the client left while its event was handled: nobody is waiting for an answer
+                logger.debug("event %r on %s outlived its connection", event, self.namespace)
+                return None
             logger.exception("event %r on %s failed", event, self.namespace)
             return await self.refuse(
                 sid, event, "error", "Something went wrong on our side. Try again."
