@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import Database, utcnow
 from server.i18n import gettext as _
+from server.identity import sessions
 from server.identity.models import LoginFailure, LoginSession, User
 from server.identity.passwords import Passwords
 from server.settings import Settings
@@ -122,6 +123,12 @@ LOGIN_SLOWDOWN_STEP = 0.5
 LOGIN_SLOWDOWN_MAX = 5.0
 
 
+@dataclass
+class LoggedIn:
+    user: User
+    token: str  # of the login session opened
+
+
 async def log_in(
     database: Database,
     settings: Settings,
@@ -130,10 +137,13 @@ async def log_in(
     email: str,
     password: str,
     ip: str,
+    user_agent: str = "",
+    previous_token: str | None = None,
     now: datetime | None = None,
     sleep=asyncio.sleep,
-) -> User | None:
-    """The user when e-mail and password match; the attempt counts as a failure otherwise.
+) -> LoggedIn | None:
+    """Open a login session when e-mail and password match; the attempt counts as a failure
+    otherwise.
 
     The attempt is counted before the (slow) password check, which runs outside any
     transaction, so that parallel guesses cannot all pass a throttle that counted none.
@@ -155,8 +165,17 @@ async def log_in(
                 (LoginFailure.ip == attempt.ip) | (LoginFailure.id == attempt.id),
             )
         )
+        token = await sessions.start(
+            db,
+            settings,
+            user,
+            ip=ip,
+            user_agent=user_agent,
+            previous_token=previous_token,
+            now=now,
+        )
         await db.commit()
-    return user
+    return LoggedIn(user, token)
 
 
 async def update_profile(

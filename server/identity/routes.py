@@ -56,14 +56,17 @@ async def login(request: Request) -> Response:
         errors["password"] = _("E-mail address or password is not right.")
     if not errors:
         state = request.app.state
+        auth = request.scope.get("auth")
         try:
-            user = await operations.log_in(
+            logged_in = await operations.log_in(
                 state.database,
                 state.settings,
                 state.passwords,
                 email=email,
                 password=password,
                 ip=_client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+                previous_token=auth.token if auth else None,
             )
         except operations.Throttled as throttled:
             minutes = max(1, round(throttled.retry_after / timedelta(minutes=1)))
@@ -74,23 +77,12 @@ async def login(request: Request) -> Response:
             )
             status = 429
         else:
-            if user is None:
+            if logged_in is None:
                 errors["form"] = _("E-mail address or password is not right.")
             else:
-                previous = request.scope["auth"].token if request.scope.get("auth") else None
-                async with state.database.session() as db:
-                    token = await sessions.start(
-                        db,
-                        state.settings,
-                        user,
-                        ip=_client_ip(request),
-                        user_agent=request.headers.get("user-agent", ""),
-                        previous_token=previous,
-                    )
-                    await db.commit()
-                if previous:
-                    await state.hub.disconnect_login_session(request.scope["auth"].login_session.id)
-                return _logged_in_redirect(request, token, next_url)
+                if auth:  # the previous session ended with the rotation, and its sockets
+                    await state.hub.disconnect_login_session(auth.login_session.id)
+                return _logged_in_redirect(request, logged_in.token, next_url)
     shown_email = email if len(email) <= 254 else ""
     return render(
         request,

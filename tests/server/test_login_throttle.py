@@ -97,7 +97,7 @@ async def test_guesses_from_elsewhere_slow_the_owner_down_but_never_lock_them_ou
             sleep=sleep,
         )
         assert user is None
-    user = await operations.log_in(
+    logged_in = await operations.log_in(
         database,
         settings,
         passwords,
@@ -106,7 +106,7 @@ async def test_guesses_from_elsewhere_slow_the_owner_down_but_never_lock_them_ou
         ip="198.51.100.7",
         sleep=sleep,
     )
-    assert user is not None and user.email == BUYER
+    assert logged_in is not None and logged_in.user.email == BUYER
     # the guesses past the limit were slowed down, increasingly, up to the ceiling
     assert waited == sorted(waited) and len(waited) == 2 * limit + 1
     assert 0 < waited[0] < waited[-1] <= operations.LOGIN_SLOWDOWN_MAX
