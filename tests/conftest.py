@@ -2,36 +2,23 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from server.app import create_app, seed_demo
 from server.db import Database, create_engine
 from server.identity.passwords import Passwords
 from server.settings import Settings
 from tests.support import databases
+from tests.support.demo import SeededDemo, seed_beside_the_demo
 from tests.support.live import serve
+from tests.support.settings import IN_CI, make_settings
 
 BACKENDS = ["sqlite", "postgresql"]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def make_settings(database_url: str, var_dir: Path, **overrides) -> Settings:
-    """Settings for tests: cheap argon2 (the product keeps the library's costs)."""
-    values = dict(
-        database_url=database_url,
-        secret_key="test-secret-key-not-for-production",
-        var_dir=var_dir,
-        argon2_time_cost=1,
-        argon2_memory_cost=8,
-        argon2_parallelism=1,
-    )
-    values.update(overrides)
-    return Settings(**values)
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +56,50 @@ async def engine(migrated_url):
 
 
 @pytest.fixture
-async def connection(engine) -> AsyncConnection:
+async def connection(engine) -> AsyncIterator[AsyncConnection]:
     """A connection inside an outer transaction that is rolled back after the test."""
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
+    async with databases.rolled_back(engine) as connection:
         yield connection
-        if transaction.is_active:
-            await transaction.rollback()
+
+
+@pytest.fixture(scope="session")
+async def demo_template(backend, var_dir) -> AsyncIterator[str]:
+    """The demo seeded once per backend into a database nobody connects to, to copy from."""
+    url = await databases.create_migrated_database(backend, var_dir)
+    seeding = Database.from_url(url)
+    async with seeding.session() as session:
+        await seed_demo(session, Passwords(make_settings(url, var_dir)))
+    await seeding.dispose()
+    yield url
+    await databases.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def seeded_demo(demo_template, var_dir) -> AsyncIterator[SeededDemo]:
+    """The demo and a fair beside it, committed once per backend for tests that roll back what
+    they do: a directory's conftest points `connection` and `settings` at it (tests/booths)."""
+    url = await databases.copy_database(demo_template, var_dir)
+    seeding = Database.from_url(url)
+    async with seeding.session() as session:
+        world = await seed_beside_the_demo(session, Passwords(make_settings(url, var_dir)))
+    await seeding.dispose()
+    yield SeededDemo(url, world)
+    await databases.drop_database(url)
+
+
+@pytest.fixture
+async def fresh_demo_url(demo_template, var_dir) -> AsyncIterator[str]:
+    """A new database with the demo committed, for servers and concurrent writers."""
+    url = await databases.copy_database(demo_template, var_dir)
+    yield url
+    await databases.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def demo_engine(seeded_demo) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(seeded_demo.url)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -116,11 +140,9 @@ async def fresh_url(backend, var_dir):
 
 
 @pytest.fixture
-async def live(fresh_url, var_dir):
+async def live(fresh_demo_url, var_dir):
     """The demo fairs served for real on 127.0.0.1; yields (base URL, database, settings)."""
-    settings = make_settings(fresh_url, var_dir)
-    database = Database.from_url(fresh_url)
-    async with database.session() as session:
-        await seed_demo(session, Passwords(settings))
+    settings = make_settings(fresh_demo_url, var_dir)
+    database = Database.from_url(fresh_demo_url)
     async with serve(create_app(settings, database, presence_grace_seconds=0.3)) as url:
         yield url, database, settings

@@ -1,23 +1,25 @@
-"""The demo fairs as the world booth tests run in (seeded inside the test's transaction)."""
+"""Booth tests run in the demo fairs, seeded once per backend; each test's changes roll back."""
 
 import pytest
 
-from server.app import seed_demo
-from server.fairs.models import Role
-from tests.support.factories import make_fair, make_participant, make_user
-
-BARI = "fiera-mediterranea-b2b"
-STAFF = "exhibitor@fiera.demo"  # Sassi Digital Lab
-OTHER_STAFF = "murgia-software@exhibitors.fiera.demo"
-BUYER = "buyer@fiera.demo"
-ORGANISER = "organiser@fiera.demo"
+from tests.support import databases
+from tests.support.demo import DemoWorld
+from tests.support.settings import make_settings
 
 
 @pytest.fixture
-async def demo(db, app):
-    passwords = app.other_asgi_app.state.passwords
-    await seed_demo(db, passwords)
-    elsewhere = await make_fair(db, name="Another Fair")
-    stranger = await make_user(db, passwords, email="organiser@another.example")
-    await make_participant(db, elsewhere, stranger, Role.ORGANISER)
-    return {"other_fair": elsewhere.slug, "other_organiser": stranger.email}
+async def connection(demo_engine):
+    """A connection to the seeded demo inside an outer transaction rolled back after the test."""
+    async with databases.rolled_back(demo_engine) as connection:
+        yield connection
+
+
+@pytest.fixture
+def settings(seeded_demo, var_dir):
+    return make_settings(seeded_demo.url, var_dir)
+
+
+@pytest.fixture
+def demo(seeded_demo) -> DemoWorld:
+    """The demo world the test runs in (already seeded: asking for it documents the need)."""
+    return seeded_demo.world

@@ -6,8 +6,8 @@ from sqlalchemy import select, update
 from booths.models import Booth, BoothDocument, Conversation, Opportunity
 from server.demo import DEMO_PASSWORD
 from server.identity.models import Firm
-from tests.booths.conftest import BARI, BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.support.access import mismatches
+from tests.support.demo import BARI, BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.support.factories import PASSWORD
 from tests.support.pages import log_in
 
@@ -118,7 +118,7 @@ async def ids(db, demo, settings):
         "document": document.id,
         "conversation": conversation,
         "foreign_conversation": foreign.id,
-        "other_fair": demo["other_fair"],
+        "other_fair": demo.other_fair,
     }
 
 
@@ -148,7 +148,7 @@ async def test_every_booth_route_for_every_visitor(client, ids, demo, visitor):
         "staff": STAFF,
         "other_staff": OTHER_STAFF,
         "organiser": ORGANISER,
-        "other_organiser": demo["other_organiser"],
+        "other_organiser": demo.other_organiser,
     }
     if visitor != "anonymous":
         password = PASSWORD if visitor == "other_organiser" else DEMO_PASSWORD

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from server.demo import DEMO_PASSWORD
 from server.fairs.models import Fair, Sector
-from tests.booths.conftest import BARI, STAFF
+from tests.support.demo import BARI, STAFF
 from tests.support.pages import log_in, submit, visible_text
 
 BOOTH = f"/fairs/{BARI}/booths/sassi-digital-lab"

@@ -5,14 +5,14 @@ from sqlalchemy import func, select
 
 from booths.events import RateLimit
 from booths.models import Booth, ChatMessage, Conversation
-from server.app import create_app, seed_demo
+from server.app import create_app
 from server.db import Database
 from server.fairs.models import Fair, Participant, Role
 from server.identity.models import User
 from server.identity.passwords import Passwords
-from tests.booths.conftest import BUYER, ORGANISER, OTHER_STAFF, STAFF
-from tests.conftest import make_settings
+from tests.support.demo import BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.support.live import serve
+from tests.support.settings import make_settings
 from tests.support.sockets import connect
 
 SECOND_STAFF = "second.staff@sassi.example"
@@ -27,12 +27,11 @@ class FakeClock:
 
 
 @pytest.fixture
-async def chat_server(fresh_url, var_dir):
-    settings = make_settings(fresh_url, var_dir)
-    database = Database.from_url(fresh_url)
+async def chat_server(fresh_demo_url, var_dir):
+    settings = make_settings(fresh_demo_url, var_dir)
+    database = Database.from_url(fresh_demo_url)
     passwords = Passwords(settings)
     async with database.session() as db:
-        await seed_demo(db, passwords)
         # a second staff member of Sassi Digital Lab, to see a message reach every one of them
         anna = await db.scalar(select(User).where(User.email == STAFF))
         colleague = User(

@@ -10,7 +10,7 @@ from booths.models import Booth
 from booths.queries import booth_in
 from booths.search import fold
 from server.fairs.queries import fair_for
-from tests.booths.conftest import BARI
+from tests.support.demo import BARI
 from tests.support.pages import visible_text
 
 DIRECTORY = f"/fairs/{BARI}/booths"

@@ -11,7 +11,7 @@ from booths.models import Booth, BoothVisit
 from server.demo import DEMO_PASSWORD
 from server.fairs.models import Participant
 from server.identity.models import User
-from tests.booths.conftest import BARI, BUYER, STAFF
+from tests.support.demo import BARI, BUYER, STAFF
 from tests.support.pages import log_in, submit, visible_text
 
 BOOTH = f"/fairs/{BARI}/booths/calanques-numerique"

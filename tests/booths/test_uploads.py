@@ -14,7 +14,7 @@ from sqlalchemy import select
 from booths.models import Booth, BoothDocument
 from server.app import create_app
 from server.demo import DEMO_PASSWORD
-from tests.booths.conftest import BARI, STAFF
+from tests.support.demo import BARI, STAFF
 from tests.support.pages import csrf_token, log_in, visible_text
 
 EDIT = f"/fairs/{BARI}/booths/sassi-digital-lab/edit"
