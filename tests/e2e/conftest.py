@@ -6,8 +6,8 @@ import shutil
 import pytest
 from playwright.async_api import async_playwright
 
-from tests.conftest import IN_CI
 from tests.e2e import browsing
+from tests.support.settings import IN_CI
 
 CHROMIUM = os.environ.get("FIERA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 

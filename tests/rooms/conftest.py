@@ -8,8 +8,10 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms import setup
+from rooms import booking, operations, setup
 from rooms.models import Slot
+from rooms.optimising import instance, runs
+from rooms.optimising.worker import solve_data
 from server.fairs.models import Attendance, BookingMode, Fair, Participant, Role
 from server.identity.models import Firm, User
 from tests.support.factories import make_fair, make_participant, make_user
@@ -86,3 +88,46 @@ def passwords(app):
 @pytest.fixture
 async def world(db, passwords) -> World:
     return await build_world(db, passwords)
+
+
+@pytest.fixture
+async def organised(db, passwords) -> World:
+    """An organiser-mode fair with three accepted requests waiting and one meeting placed."""
+    world = await build_world(db, passwords, booking_mode=BookingMode.ORGANISER)
+    world.firms["Delta Oy"] = await firm(db, "Delta Oy")
+    world.users["delta"], world.delta = await person(
+        db, passwords, world.fair, Role.EXHIBITOR, world.firms["Delta Oy"]
+    )
+    asks = [
+        (world.buyer, "Alpha Srl", world.alpha),
+        (world.buyer, "Beta Ltd", world.beta),
+        (world.outsider, "Alpha Srl", world.alpha2),
+        (world.outsider, "Delta Oy", world.delta),
+    ]
+    world.requests = []
+    for sender, firm_name, answerer in asks:
+        sent = await operations.send_request(
+            db, world.fair, sender, world.firms[firm_name].id, "", now=NOW
+        )
+        await operations.accept_request(db, world.fair, answerer, sent.request.id, now=NOW)
+        world.requests.append(sent.request)
+    # the last one is already placed (slot 3, table 1): it becomes a fixed meeting
+    (world.booked,) = await booking.place_meetings(
+        db, world.fair, [(world.requests[3].id, world.slots[3].id, 1)]
+    )
+    await db.commit()
+    return world
+
+
+@pytest.fixture
+async def finished_run(db, organised):
+    """An optimiser run over the organised fair, finished and not yet published."""
+    w = organised
+    run = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
+    built = await instance.build(db, w.fair, NOW)
+    assert await runs.claim_run(db, run.id, built, NOW)
+    schedule = solve_data(built.data, 3.0, 2)
+    assert await runs.finish_run(db, run.id, schedule, NOW)
+    await db.commit()
+    await db.refresh(run)
+    return run, built, schedule

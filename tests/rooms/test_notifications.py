@@ -15,10 +15,10 @@ from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from server.fairs.models import Fair
 from server.identity.models import Firm
 from server.identity.passwords import Passwords
-from tests.conftest import make_settings
-from tests.server.test_realtime import connect, login_cookie
 from tests.support.live import serve
 from tests.support.pages import log_in, submit
+from tests.support.settings import make_settings
+from tests.support.sockets import connect_to_fair, session_cookie
 
 BARI = "fiera-mediterranea-b2b"
 
@@ -45,7 +45,9 @@ async def next_notice(received: list, kind: str) -> dict:
 
 async def test_staff_hear_of_a_new_request_at_once(server):
     url, database, settings, _ = server
-    staff, _ = await connect(url, await login_cookie(database, settings, DEMO_LOGINS["exhibitor"]))
+    staff, _ = await connect_to_fair(
+        url, await session_cookie(database, settings, DEMO_LOGINS["exhibitor"])
+    )
     received: list = []
     staff.on("notification", received.append, namespace="/fair")
     async with database.session() as db:
@@ -65,7 +67,9 @@ async def test_staff_hear_of_a_new_request_at_once(server):
 
 async def test_the_job_runner_reminds_attendees_five_minutes_before(server):
     url, database, settings, hub = server
-    buyer, _ = await connect(url, await login_cookie(database, settings, DEMO_LOGINS["buyer"]))
+    buyer, _ = await connect_to_fair(
+        url, await session_cookie(database, settings, DEMO_LOGINS["buyer"])
+    )
     received: list = []
     buyer.on("notification", received.append, namespace="/fair")
     async with database.session() as db:

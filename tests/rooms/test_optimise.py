@@ -13,39 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from rooms import booking, operations, setup
 from rooms.models import Meeting, MeetingStatus, RunStatus, ScheduleRun
 from rooms.optimising import instance, preview, runs
-from rooms.optimising.worker import solve_data
 from rooms.scheduling import parse_instance, validate_schedule
-from server.fairs.models import Attendance, BookingMode, Role
-from tests.rooms.conftest import NOW, build_world, firm, person
-
-
-@pytest.fixture
-async def organised(db, passwords):
-    """An organiser-mode fair with three accepted requests waiting and one meeting placed."""
-    world = await build_world(db, passwords, booking_mode=BookingMode.ORGANISER)
-    world.firms["Delta Oy"] = await firm(db, "Delta Oy")
-    world.users["delta"], world.delta = await person(
-        db, passwords, world.fair, Role.EXHIBITOR, world.firms["Delta Oy"]
-    )
-    asks = [
-        (world.buyer, "Alpha Srl", world.alpha),
-        (world.buyer, "Beta Ltd", world.beta),
-        (world.outsider, "Alpha Srl", world.alpha2),
-        (world.outsider, "Delta Oy", world.delta),
-    ]
-    world.requests = []
-    for sender, firm_name, answerer in asks:
-        sent = await operations.send_request(
-            db, world.fair, sender, world.firms[firm_name].id, "", now=NOW
-        )
-        await operations.accept_request(db, world.fair, answerer, sent.request.id, now=NOW)
-        world.requests.append(sent.request)
-    # the last one is already placed (slot 3, table 1): it becomes a fixed meeting
-    (world.booked,) = await booking.place_meetings(
-        db, world.fair, [(world.requests[3].id, world.slots[3].id, 1)]
-    )
-    await db.commit()
-    return world
+from server.fairs.models import Attendance, BookingMode
+from tests.rooms.conftest import NOW, build_world
 
 
 async def test_the_instance_holds_slots_people_requests_and_booked_meetings(db, organised):
@@ -105,17 +75,6 @@ async def test_past_slots_are_left_out_and_their_meetings_count_against_caps(db,
     assert people[f"p{w.outsider.id}"]["max_meetings"] == 3
 
 
-async def finished_run(db, w):
-    run = await runs.start_run(db, w.fair, w.users["organiser"], 3, 3, now=NOW)
-    built = await instance.build(db, w.fair, NOW)
-    assert await runs.claim_run(db, run.id, built, NOW)
-    schedule = solve_data(built.data, 3.0, 2)
-    assert await runs.finish_run(db, run.id, schedule, NOW)
-    await db.commit()
-    await db.refresh(run)
-    return run, built, schedule
-
-
 async def meetings_of(db, fair_id: int) -> int:
     return await db.scalar(
         select(func.count())
@@ -124,9 +83,11 @@ async def meetings_of(db, fair_id: int) -> int:
     )
 
 
-async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(db, organised):
+async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(
+    db, organised, finished_run
+):
     w = organised
-    run, built, schedule = await finished_run(db, w)
+    run, built, schedule = finished_run
     assert validate_schedule(parse_instance(built.data), schedule) == []
     figures = runs.figures(built.data, schedule)
     assert (figures["requested"], figures["placed"], figures["fixed"]) == (3, 3, 1)
@@ -148,9 +109,9 @@ async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(db, o
         await runs.publish_run(db, w.fair, run.id, NOW)
 
 
-async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organised):
+async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organised, finished_run):
     w = organised
-    run, _built, _schedule = await finished_run(db, w)
+    run, _built, _schedule = finished_run
     first = w.requests[0]
     await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
     await db.commit()
@@ -166,9 +127,11 @@ async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organi
 
 
 @pytest.mark.parametrize("change", ["placed", "unavailable"])
-async def test_a_stale_preview_is_refused_and_nothing_is_written(db, organised, change):
+async def test_a_stale_preview_is_refused_and_nothing_is_written(
+    db, organised, change, finished_run
+):
     w = organised
-    run, _built, schedule = await finished_run(db, w)
+    run, _built, schedule = finished_run
     first = w.requests[0]
     if change == "placed":
         await booking.place_meetings(db, w.fair, [(first.id, w.slots[9].id, 2)])

@@ -19,11 +19,11 @@ from server.app import create_app
 from server.db import Database
 from server.fairs.models import Attendance, BookingMode
 from server.identity.passwords import Passwords
-from tests.conftest import make_settings
 from tests.rooms.conftest import NOW, build_world
 from tests.support.factories import PASSWORD
 from tests.support.live import serve
 from tests.support.pages import log_in, submit, visible_text
+from tests.support.settings import make_settings
 
 STOPPED = "The optimiser stopped unexpectedly; start it again."
 
@@ -32,7 +32,7 @@ import sys
 import uvicorn
 from pathlib import Path
 from server.app import create_app
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 url, var_dir, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 app = create_app(make_settings(url, var_dir))
 uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

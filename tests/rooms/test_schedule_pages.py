@@ -15,14 +15,13 @@ from server.app import create_app
 from server.db import Database
 from server.fairs.models import BookingMode
 from server.identity.passwords import Passwords
-from tests.conftest import make_settings
 from tests.rooms.conftest import NOW, build_world
-from tests.rooms.test_optimise import finished_run, organised  # noqa: F401  (a fixture)
 from tests.support import sockets
 from tests.support.access import mismatches
 from tests.support.factories import PASSWORD
 from tests.support.live import serve
 from tests.support.pages import csrf_token, log_in, submit, visible_text
+from tests.support.settings import make_settings
 
 SCHEDULE = "/fairs/{}/organise/schedule"
 
@@ -105,9 +104,11 @@ async def test_the_organiser_runs_previews_and_publishes(served):
     await database.dispose()
 
 
-async def test_publishing_names_the_requests_cancelled_since_the_run(client, db, organised):  # noqa: F811
+async def test_publishing_names_the_requests_cancelled_since_the_run(
+    client, db, organised, finished_run
+):
     w = organised
-    run, _built, _schedule = await finished_run(db, w)
+    run, _built, _schedule = finished_run
     await operations.cancel_request(db, w.fair, w.buyer, w.requests[0].id, "", now=NOW)
     await db.commit()
     await log_in(client, w.users["organiser"].email, PASSWORD)
@@ -124,9 +125,11 @@ async def test_publishing_names_the_requests_cancelled_since_the_run(client, db,
     assert "Levante Retail Beta Ltd" in grid and "Levante Retail Alpha Srl" not in grid
 
 
-async def test_publishing_a_stale_preview_is_refused_on_the_page(client, db, organised):  # noqa: F811
+async def test_publishing_a_stale_preview_is_refused_on_the_page(
+    client, db, organised, finished_run
+):
     w = organised
-    run, _built, _schedule = await finished_run(db, w)
+    run, _built, _schedule = finished_run
     await booking.place_meetings(db, w.fair, [(w.requests[0].id, w.slots[9].id, 2)])
     await db.commit()
     await log_in(client, w.users["organiser"].email, PASSWORD)

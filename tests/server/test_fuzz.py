@@ -28,10 +28,10 @@ from starlette.routing import Route
 
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from server.identity.sessions import SESSION_COOKIE
-from tests.conftest import make_settings
 from tests.support.crawl import Crawl, Form, crawl, route_of
 from tests.support.pages import csrf_token, visible_text
 from tests.support.served import ServedDemo
+from tests.support.settings import make_settings
 
 ROLES = ["anonymous", "buyer", "exhibitor", "organiser"]
 # Drawn examples per field and parameter, after the HOSTILE ones: few, so that the module runs in

@@ -11,8 +11,8 @@ from server.demo import DEMO_PASSWORD
 from server.identity import operations
 from server.identity.models import LoginFailure
 from server.identity.passwords import Passwords
-from tests.conftest import make_settings
 from tests.support.pages import csrf_token, visible_text
+from tests.support.settings import make_settings
 
 BUYER = "buyer@fiera.demo"
 

@@ -2,60 +2,33 @@
 
 import asyncio
 
-import socketio
 from sqlalchemy import select
 
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from server.fairs.models import Fair
 from server.identity import sessions
-from server.identity.models import User
-
-
-async def login_cookie(database, settings, email: str) -> str:
-    async with database.session() as db:
-        user = await db.scalar(select(User).where(User.email == email))
-        token = await sessions.start(db, settings, user)
-        await db.commit()
-    return f"{sessions.SESSION_COOKIE}={token}"
-
-
-async def connect(url: str, cookie: str | None = None, origin: str | None = None):
-    client = socketio.AsyncClient(reconnection=False)
-    headers = {}
-    if cookie:
-        headers["Cookie"] = cookie
-    if origin:
-        headers["Origin"] = origin
-    errors: list = []
-    client.on("connect_error", errors.append, namespace="/fair")
-    try:
-        await client.connect(
-            url, headers=headers, namespaces=["/fair"], transports=["websocket"], wait_timeout=5
-        )
-    except socketio.exceptions.ConnectionError:
-        return None, errors
-    return client, errors
+from tests.support.sockets import connect_to_fair, session_cookie
 
 
 async def test_anonymous_handshake_is_refused_with_a_reason(live):
     url, _, _ = live
-    client, errors = await connect(url)
+    client, errors = await connect_to_fair(url)
     assert client is None
     assert errors == [{"message": "Log in to use live features.", "data": {"reason": "anonymous"}}]
 
 
 async def test_foreign_origin_is_refused_even_with_a_cookie(live):
     url, database, settings = live
-    cookie = await login_cookie(database, settings, DEMO_LOGINS["buyer"])
-    client, errors = await connect(url, cookie, origin="https://evil.example")
+    cookie = await session_cookie(database, settings, DEMO_LOGINS["buyer"])
+    client, errors = await connect_to_fair(url, cookie, origin="https://evil.example")
     assert client is None
     assert errors[0]["data"] == {"reason": "origin"}
 
 
 async def test_logged_in_cookie_connects_and_joins_the_fair(live):
     url, database, settings = live
-    cookie = await login_cookie(database, settings, DEMO_LOGINS["buyer"])
-    client, errors = await connect(url, cookie, origin=url)
+    cookie = await session_cookie(database, settings, DEMO_LOGINS["buyer"])
+    client, errors = await connect_to_fair(url, cookie, origin=url)
     assert client is not None and errors == []
     reply = await client.call("join", {"fair": "fiera-mediterranea-b2b"}, namespace="/fair")
     assert (reply["ok"], reply["fair"], reply["online"]) == (True, "fiera-mediterranea-b2b", 1)
@@ -73,15 +46,15 @@ async def test_a_logged_in_cookie_from_the_login_form_works(live):
     async with httpx.AsyncClient(base_url=url) as http:
         await log_in(http, DEMO_LOGINS["exhibitor"], DEMO_PASSWORD)
         cookie = f"{sessions.SESSION_COOKIE}={http.cookies[sessions.SESSION_COOKIE]}"
-    client, errors = await connect(url, cookie)
+    client, errors = await connect_to_fair(url, cookie)
     assert client is not None, errors
     await client.disconnect()
 
 
 async def test_joining_a_fair_one_does_not_take_part_in_is_refused(live):
     url, database, settings = live
-    cookie = await login_cookie(database, settings, DEMO_LOGINS["buyer"])
-    client, _ = await connect(url, cookie)
+    cookie = await session_cookie(database, settings, DEMO_LOGINS["buyer"])
+    client, _ = await connect_to_fair(url, cookie)
     refusals: list = []
     client.on("error", refusals.append, namespace="/fair")
     # the demo buyer is not a participant of the Malta mission
@@ -100,16 +73,18 @@ async def test_presence_goes_offline_after_the_grace_and_survives_a_reconnect(li
     url, database, settings = live
     async with database.session() as db:
         assert await db.scalar(select(Fair).where(Fair.slug == "fiera-mediterranea-b2b"))
-    watcher, _ = await connect(url, await login_cookie(database, settings, DEMO_LOGINS["buyer"]))
+    watcher, _ = await connect_to_fair(
+        url, await session_cookie(database, settings, DEMO_LOGINS["buyer"])
+    )
     seen: list = []
     watcher.on("presence", seen.append, namespace="/fair")
     await watcher.call("join", {"fair": "fiera-mediterranea-b2b"}, namespace="/fair")
 
-    cookie = await login_cookie(database, settings, DEMO_LOGINS["exhibitor"])
-    staff, _ = await connect(url, cookie)
+    cookie = await session_cookie(database, settings, DEMO_LOGINS["exhibitor"])
+    staff, _ = await connect_to_fair(url, cookie)
     await staff.call("join", {"fair": "fiera-mediterranea-b2b"}, namespace="/fair")
     await staff.disconnect()
-    staff, _ = await connect(url, cookie)  # back within the grace: no offline flicker
+    staff, _ = await connect_to_fair(url, cookie)  # back within the grace: no offline flicker
     await staff.call("join", {"fair": "fiera-mediterranea-b2b"}, namespace="/fair")
     await asyncio.sleep(0.6)
     # the watcher itself, then the staff member once; the reconnect showed no flicker

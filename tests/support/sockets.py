@@ -63,3 +63,22 @@ class Client:
 async def connect(url: str, database, settings, email: str, namespace: str) -> Client:
     cookie = await session_cookie(database, settings, email)
     return await Client(namespace).connect(url, cookie)
+
+
+async def connect_to_fair(url: str, cookie: str | None = None, origin: str | None = None):
+    """A raw client on the /fair namespace and the connect errors it got (None if refused)."""
+    client = socketio.AsyncClient(reconnection=False)
+    headers = {}
+    if cookie:
+        headers["Cookie"] = cookie
+    if origin:
+        headers["Origin"] = origin
+    errors: list = []
+    client.on("connect_error", errors.append, namespace="/fair")
+    try:
+        await client.connect(
+            url, headers=headers, namespaces=["/fair"], transports=["websocket"], wait_timeout=5
+        )
+    except socketio.exceptions.ConnectionError:
+        return None, errors
+    return client, errors
