@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint format bench browser messages clean
+.PHONY: demo test test-fast typecheck lint format bench browser messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,20 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.runtime
 	$(BIN)/fiera demo --host $(HOST) --port $(PORT)
 
-## test: lint, then the whole suite on SQLite and on PostgreSQL, browser tests included
+## test: lint, type check, then the whole suite on SQLite and on PostgreSQL, browser tests included
 test: $(VENV)/.test browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
+
+## test-fast: the tests a developer runs often: SQLite only, no browser (under a minute)
+test-fast: $(VENV)/.test
+	$(BIN)/pytest -q -m "not browser" --backend sqlite
+
+## typecheck: mypy on server/, booths/ and rooms/ as configured in pyproject.toml
+typecheck: $(VENV)/.test
+	$(BIN)/mypy
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

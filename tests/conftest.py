@@ -21,6 +21,30 @@ from tests.support.settings import IN_CI, make_settings
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=[*BACKENDS, "all"],
+        default="all",
+        help="run the database tests on this backend only (default: all)",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Deselect the tests parametrised with another backend than --backend asks for."""
+    chosen = config.getoption("backend")
+    if chosen == "all":
+        return
+    kept, other = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend", chosen) if callspec else chosen
+        (kept if backend == chosen else other).append(item)
+    if other:
+        config.hook.pytest_deselected(items=other)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 async def postgres_problem() -> str | None:
     return await databases.postgres_available()
