@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -134,7 +135,7 @@ async def record_visit(
         .where(BoothVisit.booth_id == booth.id, BoothVisit.visitor_id == visitor.id)
         .values(count=BoothVisit.count + 1, last_at=now)
     )
-    if counted.rowcount:
+    if cast(CursorResult, counted).rowcount:
         return
     try:
         async with db.begin_nested():

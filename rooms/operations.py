@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -167,7 +168,7 @@ async def _claim(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast(CursorResult, result).rowcount != 1:
         raise MeetingError(_("This request was already answered or withdrawn."))
     await db.refresh(request)
 
@@ -192,7 +193,7 @@ async def accept_request(
         meeting = await booking.book_slot(db, fair, request, [sender, me], slot_id, now)
     await _claim(db, request, RequestStatus.ACCEPTED, now, recipient_id=me.id)
     my_firm = await _firm_name(db, request.recipient_firm_id)
-    extra = {"request": request.id}
+    extra: dict[str, Any] = {"request": request.id}
     place = ""
     if meeting is not None:
         extra |= {"meeting": meeting.id, "starts_at": meeting.slot.starts_at.isoformat()}
@@ -259,7 +260,7 @@ async def cancel_request(
         .values(status=RequestStatus.CANCELLED, open_pair=None, reason=reason, closed_by_id=me.id)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast(CursorResult, result).rowcount != 1:
         raise MeetingError(_("This request was already answered or withdrawn."))
     if meeting is not None:
         await _free_meeting(db, meeting, now)
@@ -270,7 +271,7 @@ async def cancel_request(
     else:
         name = await _firm_name(db, request.recipient_firm_id)
         others = await _sender_side_users(db, request)
-    extra = {"request": request.id} | ({"meeting": meeting.id} if meeting else {})
+    extra: dict[str, Any] = {"request": request.id} | ({"meeting": meeting.id} if meeting else {})
     told = [_notice(user, notices.CANCELLED, fair, name, **extra) for user in others]
     return Outcome(request, meeting, told)
 
@@ -322,7 +323,7 @@ async def expire_requests(db: AsyncSession, now: datetime) -> list[Notice]:
             .values(status=RequestStatus.EXPIRED, open_pair=None)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast(CursorResult, result).rowcount != 1:
             continue  # another runner got it
         request = await db.scalar(
             select(MeetingRequest)
@@ -355,7 +356,7 @@ async def remind_meetings(db: AsyncSession, now: datetime, lead_minutes: int = 5
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if cast(CursorResult, result).rowcount != 1:
             continue
         meeting = await db.scalar(
             select(Meeting)

@@ -8,7 +8,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from rooms import ics, notices, operations, queries, setup
-from rooms.errors import MeetingError, NotFound
+from rooms.errors import FreeSlot, MeetingError, NotFound
+from rooms.models import Slot
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
@@ -42,7 +43,7 @@ async def meetings_page(
     async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         lists = await queries.requests_of(db, context.fair, context.me)
-        offers = {}
+        offers: dict[int, list[Slot] | list[FreeSlot]] = {}
         for item in lists.incoming:
             if item.expires_at > now:
                 offers[item.id] = await queries.free_common_slots(
@@ -195,7 +196,9 @@ async def agenda(request: Request) -> Response:
 async def save_availability(request: Request) -> Response:
     form = await read_form(request)
     attendance = Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
-    blocked = {n for n in (whole_number(v) for v in form.getlist("unavailable")) if n is not None}
+    # read_form refuses files (max_files=0): the check only narrows the type
+    numbers = (whole_number(v) for v in form.getlist("unavailable") if isinstance(v, str))
+    blocked = {n for n in numbers if n is not None}
     async with request.app.state.database.session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         if not context.fair.hybrid:

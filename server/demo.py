@@ -378,8 +378,8 @@ BUYERS = [  # email, name, firm, country, city, online
 ]
 
 
-def _at(zone: str, *args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(zone))
+def _at(zone: str, year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone))
 
 
 FAIRS = [
@@ -432,9 +432,12 @@ async def seed(db: AsyncSession, passwords: Passwords) -> None:
     """Create the demo fairs, firms and people; running it again adds nothing twice."""
     password_hash = passwords.hash_sync(DEMO_PASSWORD)  # one hash: every demo user shares it
     fairs = []
-    for spec in FAIRS:
+    for fair_spec in FAIRS:
         fair = await _get_or_add(
-            db, Fair, {"slug": spec["slug"]}, {k: v for k, v in spec.items() if k != "slug"}
+            db,
+            Fair,
+            {"slug": fair_spec["slug"]},
+            {k: v for k, v in fair_spec.items() if k != "slug"},
         )
         for position, (slug, name, region, country) in enumerate(HALLS):
             await _get_or_add(

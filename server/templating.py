@@ -81,7 +81,10 @@ def create_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    # added to the environment at run time by the jinja2.ext.i18n extension
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
     env.globals["format_when"] = format_when
     env.globals["zone_label"] = zone_label
     env.globals["viewer_zone"] = viewer_zone

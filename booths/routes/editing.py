@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, UploadFile
@@ -110,7 +111,7 @@ async def edit(request: Request, form: FormData) -> Response:
     async with database.session() as db:
         context = await require_editor(db, request)
         errors: dict[str, str] = {}
-        values = {
+        values: dict[str, Any] = {
             "headline": _clean(
                 text(form, "headline"), HEADLINE_MAX, _("the headline"), errors, "headline"
             ),

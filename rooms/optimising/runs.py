@@ -13,9 +13,9 @@ import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -142,7 +142,7 @@ async def _set(db: AsyncSession, run_id: int, statuses, **values) -> bool:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1
 
 
 async def give_up_lost_runs(db: AsyncSession, now: datetime, fair: Fair | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +14,7 @@ from server.identity.models import Firm, User
 
 async def visible_fairs(db: AsyncSession, user: User | None) -> list[Fair]:
     """Published fairs, plus unpublished ones the user organises, soonest first."""
-    condition = Fair.published.is_(True)
+    condition: ColumnElement[bool] = Fair.published.is_(True)
     if user is not None:
         organised = select(Participant.fair_id).where(
             Participant.user_id == user.id, Participant.role == Role.ORGANISER
