@@ -30,9 +30,9 @@ test: $(VENV)/.test browser
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-## test-fast: the tests a developer runs often: SQLite only, no browser (under a minute)
+## test-fast: the tests a developer runs often: SQLite only, no browser, nothing marked slow
 test-fast: $(VENV)/.test
-	$(BIN)/pytest -q -m "not browser" --backend sqlite
+	$(BIN)/pytest -q -m "not browser and not slow" --backend sqlite
 
 ## typecheck: mypy on server/, booths/ and rooms/ as configured in pyproject.toml
 typecheck: $(VENV)/.test

@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 from datetime import date, time
 
+import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.util import await_only
 
@@ -21,6 +22,8 @@ from server.fairs.models import Fair, Participant, Role
 from server.identity.models import Firm, User
 from tests.rooms.conftest import NOW, person
 from tests.support.factories import make_fair
+
+pytestmark = pytest.mark.slow  # many writers at once: left out of make test-fast
 
 WRITERS = 50
 

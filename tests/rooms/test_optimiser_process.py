@@ -103,6 +103,7 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow  # starts and kills processes
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 async def test_a_killed_server_takes_its_solver_along_and_its_run_fails_at_once(fresh_url, var_dir):
     settings = make_settings(fresh_url, var_dir)
@@ -185,6 +186,7 @@ async def test_start_up_fails_the_runs_a_previous_process_left_running(db, passw
     assert (run.status, run.error) == (RunStatus.FAILED, runs.STOPPED)
 
 
+@pytest.mark.slow  # starts and kills processes
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 async def test_a_dead_solver_fails_its_run_and_the_next_run_gets_a_new_one(fresh_url, var_dir):
     settings = make_settings(fresh_url, var_dir)

@@ -8,6 +8,7 @@ held the lock, which only shows with several clients against a running server.
 import asyncio
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from booths.models import Booth, BoothVisit, ChatMessage
@@ -16,6 +17,8 @@ from server.fairs.models import Fair, Participant, Role
 from server.identity.models import User
 from tests.support.pages import csrf_token, visible_text
 from tests.support.sockets import Client, session_cookie
+
+pytestmark = pytest.mark.slow  # many clients at once: left out of make test-fast
 
 BARI = "fiera-mediterranea-b2b"
 BOOTH = "sassi-digital-lab"

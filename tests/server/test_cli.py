@@ -79,6 +79,7 @@ def test_help_lists_the_commands(env):
         assert command in result.stdout
 
 
+@pytest.mark.slow  # runs the command in subprocesses
 def test_migrate_seed_and_create_an_organiser(env, tmp_path):
     assert run("migrate", env=env).returncode == 0
     assert (tmp_path / "var" / "fiera.sqlite3").exists()

@@ -33,6 +33,8 @@ from tests.support.pages import csrf_token, visible_text
 from tests.support.served import ServedDemo
 from tests.support.settings import make_settings
 
+pytestmark = pytest.mark.slow  # crawls and fuzzes two served demos: left out of make test-fast
+
 ROLES = ["anonymous", "buyer", "exhibitor", "organiser"]
 # Drawn examples per field and parameter, after the HOSTILE ones: few, so that the module runs in
 # about a minute per database; dig deeper locally with FIERA_FUZZ_EXAMPLES=50.

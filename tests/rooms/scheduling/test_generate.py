@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rooms.scheduling import greedy, parse_instance, solve
 from rooms.scheduling.generate import SHAPES, generate
 from tests.rooms.scheduling.factories import checked
@@ -18,6 +20,7 @@ def test_every_shape_parses() -> None:
         assert len(instance.meetings) == SHAPES[name].meetings
 
 
+@pytest.mark.slow  # solves a forum-sized fair
 def test_forum_sized_fair_places_every_meeting_without_gaps() -> None:
     instance = parse_instance(generate("small", seed=0))
     base = checked(instance, greedy(instance))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from rooms.scheduling import Instance, greedy, schedule_to_dict, solve
@@ -9,6 +10,7 @@ from rooms.scheduling.validate import validate_schedule
 from tests.rooms.scheduling.factories import instances
 
 
+@pytest.mark.slow  # 40 solver runs
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances())
 def test_greedy_and_solver_schedules_are_valid_and_solver_never_loses(instance: Instance) -> None:
