@@ -31,6 +31,7 @@ from server.identity.passwords import Passwords
 from server.middleware import RequestContextMiddleware
 from server.realtime.fair import FairNamespace
 from server.realtime.hub import Hub
+from server.refusals import Denied
 from server.security import SecurityHeadersMiddleware
 from server.settings import WEB_DIR, Settings
 from server.templating import create_templates
@@ -93,6 +94,7 @@ def create_app(
         exception_handlers={
             HTTPException: errors.http_exception,
             errors.LoginRequired: errors.login_required,
+            Denied: errors.refused,
             DatabaseBusy: errors.database_busy,
             Exception: errors.server_error,
         },
