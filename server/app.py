@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 
 from booths import demo as booths_demo
 from booths import routes as booth_routes
-from booths.events import BoothsNamespace, RateLimit
+from booths.events import BoothsNamespace
 from rooms import demo as rooms_demo
 from rooms import routes as rooms_routes
 from rooms.jobs import JobRunner
@@ -31,6 +31,7 @@ from server.identity.passwords import Passwords
 from server.middleware import RequestContextMiddleware
 from server.realtime.fair import FairNamespace
 from server.realtime.hub import Hub
+from server.realtime.ratelimit import RateLimit
 from server.refusals import Denied
 from server.security import SecurityHeadersMiddleware
 from server.settings import WEB_DIR, Settings
@@ -60,9 +61,8 @@ def create_app(
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
     )
-    hub = Hub(settings, database)
-    fair_namespace = FairNamespace(presence_grace_seconds)
-    hub.register(fair_namespace)
+    hub = Hub(settings, database, presence_grace_seconds)
+    hub.register(FairNamespace())
     hub.register(BoothsNamespace(chat_rate_limit))
     meeting_jobs = JobRunner(database, hub, clock)
     optimiser = Optimiser(database, hub, clock)
@@ -73,7 +73,7 @@ def create_app(
         yield
         await meeting_jobs.stop()
         await optimiser.close()
-        fair_namespace.presence.close()
+        await hub.close()
         await database.dispose()
 
     routes = [
@@ -107,5 +107,4 @@ def create_app(
     app.state.hub = hub
     app.state.meeting_jobs = meeting_jobs
     app.state.optimiser = optimiser
-    app.state.fair_namespace = fair_namespace
     return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="socket.io")

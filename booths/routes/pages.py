@@ -18,7 +18,7 @@ from server.templating import render
 
 def presence(request: Request, fair_id: int, user_ids: list[int]) -> dict[int, str]:
     """Each user's status as the realtime hub knows it."""
-    return request.app.state.fair_namespace.presence.statuses(fair_id, user_ids)
+    return request.app.state.hub.presence.statuses(fair_id, user_ids)
 
 
 def _filters(request: Request) -> queries.DirectoryFilter:

@@ -3,13 +3,13 @@
 import pytest
 from sqlalchemy import func, select
 
-from booths.events import RateLimit
 from booths.models import Booth, ChatMessage, Conversation
 from server.app import create_app, seed_demo
 from server.db import Database
 from server.fairs.models import Fair, Participant, Role
 from server.identity.models import User
 from server.identity.passwords import Passwords
+from server.realtime.ratelimit import RateLimit
 from tests.booths.conftest import BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.conftest import make_settings
 from tests.support.live import serve
