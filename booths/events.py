@@ -60,8 +60,6 @@ def _staff_only() -> Forbidden:
 
 
 class BoothsNamespace(AuthenticatedNamespace):
-    rate = (5, 10.0)  # chat messages a user may send per 10 seconds
-
     def __init__(self, rate_limit: Limit | None = None):
         super().__init__("/booths", rate_limit)
 

@@ -50,12 +50,10 @@ def allowed_origin(environ: dict, base_url: str | None) -> bool:
 class Hub:
     """Owns the AsyncServer; feature namespaces subclass `AuthenticatedNamespace`."""
 
-    def __init__(
-        self, settings: Settings, database: Database, presence_grace_seconds: float = 10.0
-    ):
+    def __init__(self, settings: Settings, database: Database):
         self.settings = settings
         self.database = database
-        self.presence = Presence(self._presence_changed, presence_grace_seconds)
+        self.presence = Presence(self._presence_changed, settings.presence_grace_seconds)
         self._limits: list[Limit] = []
         manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
         self.sio = socketio.AsyncServer(
@@ -69,8 +67,6 @@ class Hub:
 
     def register(self, namespace: AuthenticatedNamespace) -> None:
         namespace.hub = self
-        if namespace.rate_limit is None and namespace.rate is not None:
-            namespace.rate_limit = self.rate_limit(namespace.namespace, *namespace.rate)
         self.sio.register_namespace(namespace)
 
     def rate_limit(self, name: str, count: int, window: float) -> Limit:
@@ -80,7 +76,7 @@ class Hub:
             prefix = f"fiera:rate:{name}:"
             limit = RedisRateLimit(self.settings.redis_url, count, window, prefix)
         else:
-            limit = RateLimit(count, window)
+            limit = RateLimit(count, window, self.settings.monotonic)
         self._limits.append(limit)
         return limit
 
@@ -94,8 +90,11 @@ class Hub:
         )
 
     async def close(self) -> None:
-        """Stop presence timers and let go of the rate limits' connections."""
+        """Stop presence timers, what namespaces run on their own, and the rate limits."""
         self.presence.close()
+        for namespace in self.sio.namespace_handlers.values():
+            if isinstance(namespace, AuthenticatedNamespace):
+                namespace.close()
         for limit in self._limits:
             await limit.close()
 
@@ -200,12 +199,10 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
     """
 
     hub: Hub
-    # (events, seconds): how many throttled events a user may send per window; None: no limit
-    rate: tuple[int, float] | None = None
 
     def __init__(self, namespace: str, rate_limit: Limit | None = None):
         super().__init__(namespace)
-        self.rate_limit = rate_limit  # None: the hub's, made when the namespace is registered
+        self.rate_limit = rate_limit  # None: `throttle` lets everything through
 
     async def on_connect(self, sid: str, environ: dict, auth: object = None) -> None:
         identity = await self.hub.authenticate(environ)
@@ -247,6 +244,9 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
         """Count one throttled event for `key` (a user); Denied "rate-limited" past the limit."""
         if self.rate_limit is not None and not await self.rate_limit.allow(key):
             raise Denied("rate-limited", _("You are sending too fast. Wait a few seconds."))
+
+    def close(self) -> None:
+        """Hook for namespaces: stop what they run on their own when the app stops."""
 
     async def refuse(self, sid: str, event: str, reason: str, message: str) -> dict:
         """Tell the sender why an event was refused (error event and reply)."""

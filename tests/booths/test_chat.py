@@ -1,5 +1,7 @@
 """Booth chat with real Socket.IO clients against the real server on port 0."""
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,7 +11,6 @@ from server.db import Database
 from server.fairs.models import Fair, Participant, Role
 from server.identity.models import User
 from server.identity.passwords import Passwords
-from server.realtime.ratelimit import RateLimit
 from tests.booths.conftest import BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.conftest import make_settings
 from tests.support.live import serve
@@ -53,7 +54,10 @@ async def chat_server(fresh_url, var_dir):
         )
         await db.commit()
     clock = FakeClock()
-    app = create_app(settings, database, chat_rate_limit=RateLimit(5, 10.0, clock))
+    app = create_app(
+        replace(settings, chat_messages_per_window=5, chat_window_seconds=10.0, monotonic=clock),
+        database,
+    )
     async with serve(app) as url:
         yield {
             "url": url,
