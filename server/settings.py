@@ -43,8 +43,9 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
-    # password checks running at once (each takes memory_cost KiB and about a core)
-    password_checks_at_once: int = 2
+    # Password checks running at once: each takes memory_cost KiB and, with its lanes, every
+    # core for a moment; half the cores leaves the event loop room to answer everyone else.
+    password_checks_at_once: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2))
     session_idle_seconds: int = 8 * 3600
     session_absolute_seconds: int = 14 * 24 * 3600
     login_max_failures_per_email: int = 5
