@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -168,5 +169,5 @@ async def live(fresh_demo_url, var_dir):
     """The demo fairs served for real on 127.0.0.1; yields (base URL, database, settings)."""
     settings = make_settings(fresh_demo_url, var_dir)
     database = Database.from_url(fresh_demo_url)
-    async with serve(create_app(settings, database, presence_grace_seconds=0.3)) as url:
+    async with serve(create_app(replace(settings, presence_grace_seconds=0.3), database)) as url:
         yield url, database, settings

@@ -1,9 +1,10 @@
 """Booth chat with real Socket.IO clients against the real server on port 0."""
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
-from booths.events import RateLimit
 from booths.models import Booth, ChatMessage, Conversation
 from server.app import create_app
 from server.db import Database
@@ -52,7 +53,10 @@ async def chat_server(fresh_demo_url, var_dir):
         )
         await db.commit()
     clock = FakeClock()
-    app = create_app(settings, database, chat_rate_limit=RateLimit(5, 10.0, clock))
+    app = create_app(
+        replace(settings, chat_messages_per_window=5, chat_window_seconds=10.0, monotonic=clock),
+        database,
+    )
     async with serve(app) as url:
         yield {
             "url": url,
@@ -212,4 +216,30 @@ async def test_organiser_removes_a_message_and_everyone_sees_it_go(chat_server):
         [removed] = await watcher.wait_for("removed")
         assert removed["removed"] is True and removed["body"] == ""
     for c in (staff, buyer, organiser):
+        await c.close()
+
+
+async def test_refusals_speak_the_language_of_whoever_connected(chat_server):
+    async with chat_server["database"].session() as db:
+        giulia = await db.scalar(select(User).where(User.email == BUYER))
+        giulia.language = "it"
+        await db.commit()
+    buyer = await client(chat_server, BUYER)
+    hidden = await buyer.call("send", {"booth": chat_server["hidden"], "body": "ciao"})
+    assert (hidden["reason"], hidden["message"]) == ("not-found", "Questo stand non esiste.")
+    forged = await buyer.call("send", {"booth": chat_server["booth"], "body": "ciao", "sender": 1})
+    assert (forged["reason"], forged["message"]) == ("invalid", "Dati non validi: sender.")
+    unknown = await buyer.call("shout", {})
+    assert (unknown["reason"], unknown["message"]) == ("unknown", "Questo evento non esiste.")
+    errors = await buyer.wait_for("error", 3)
+    assert [e["message"] for e in errors] == [
+        "Questo stand non esiste.",
+        "Dati non validi: sender.",
+        "Questo evento non esiste.",
+    ]
+    # the same refusal for someone who reads English, on the same server at the same time
+    other = await client(chat_server, STAFF)
+    refused = await other.call("send", {"booth": chat_server["hidden"], "body": "hello"})
+    assert refused["message"] == "There is no such booth."
+    for c in (buyer, other):
         await c.close()
