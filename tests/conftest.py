@@ -113,6 +113,18 @@ async def seeded_demo(demo_template, var_dir) -> AsyncIterator[SeededDemo]:
 
 
 @pytest.fixture
+async def demo_connection(demo_engine) -> AsyncIterator[AsyncConnection]:
+    """A connection to the seeded demo inside an outer transaction rolled back after the test."""
+    async with databases.rolled_back(demo_engine) as connection:
+        yield connection
+
+
+@pytest.fixture
+def demo_settings(seeded_demo, var_dir) -> Settings:
+    return make_settings(seeded_demo.url, var_dir)
+
+
+@pytest.fixture
 async def fresh_demo_url(demo_template, var_dir) -> AsyncIterator[str]:
     """A new database with the demo committed, for servers and concurrent writers."""
     url = await databases.copy_database(demo_template, var_dir)

@@ -2,21 +2,17 @@
 
 import pytest
 
-from tests.support import databases
 from tests.support.demo import DemoWorld
-from tests.support.settings import make_settings
 
 
 @pytest.fixture
-async def connection(demo_engine):
-    """A connection to the seeded demo inside an outer transaction rolled back after the test."""
-    async with databases.rolled_back(demo_engine) as connection:
-        yield connection
+def connection(demo_connection):
+    return demo_connection
 
 
 @pytest.fixture
-def settings(seeded_demo, var_dir):
-    return make_settings(seeded_demo.url, var_dir)
+def settings(demo_settings):
+    return demo_settings
 
 
 @pytest.fixture

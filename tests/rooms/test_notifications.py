@@ -10,12 +10,11 @@ from sqlalchemy import select
 
 from rooms import jobs, queries
 from rooms.models import Meeting
-from server.app import create_app, seed_demo
+from server.app import create_app
 from server.db import Database
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from server.fairs.models import Fair
 from server.identity.models import Firm
-from server.identity.passwords import Passwords
 from tests.support.live import serve
 from tests.support.pages import log_in, submit
 from tests.support.settings import make_settings
@@ -25,11 +24,9 @@ BARI = "fiera-mediterranea-b2b"
 
 
 @pytest.fixture
-async def server(fresh_url, var_dir):
-    settings = make_settings(fresh_url, var_dir)
-    database = Database.from_url(fresh_url)
-    async with database.session() as session:
-        await seed_demo(session, Passwords(settings))
+async def server(fresh_demo_url, var_dir):
+    settings = make_settings(fresh_demo_url, var_dir)
+    database = Database.from_url(fresh_demo_url)
     app = create_app(replace(settings, presence_grace_seconds=0.3), database)
     async with serve(app) as url:
         yield url, database, settings, app.other_asgi_app.state.hub
@@ -88,11 +85,10 @@ async def test_the_job_runner_reminds_attendees_five_minutes_before(server):
     await buyer.disconnect()
 
 
-async def test_the_runner_runs_from_the_app_lifespan_with_its_clock(fresh_url, var_dir):
-    settings = make_settings(fresh_url, var_dir)
-    database = Database.from_url(fresh_url)
+async def test_the_runner_runs_from_the_app_lifespan_with_its_clock(fresh_demo_url, var_dir):
+    settings = make_settings(fresh_demo_url, var_dir)
+    database = Database.from_url(fresh_demo_url)
     async with database.session() as session:
-        await seed_demo(session, Passwords(settings))
         fair = await session.scalar(select(Fair).where(Fair.slug == BARI))
         first = (await queries.slots(session, fair))[0]
     clock = lambda: first.starts_at - timedelta(minutes=1)  # noqa: E731

@@ -4,16 +4,27 @@ import re
 
 import pytest
 
-from server.app import seed_demo
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.support.pages import csrf_token, log_in, submit, visible_text
 
 BARI = "/fairs/fiera-mediterranea-b2b"
 
 
+# Every test here reads the demo, seeded once per backend; each test's changes roll back.
 @pytest.fixture
-async def demo(db, app):
-    await seed_demo(db, app.other_asgi_app.state.passwords)
+def connection(demo_connection):
+    return demo_connection
+
+
+@pytest.fixture
+def settings(demo_settings):
+    return demo_settings
+
+
+@pytest.fixture
+def demo(seeded_demo):
+    """The demo world the test runs in (already seeded: asking for it documents the need)."""
+    return seeded_demo.world
 
 
 async def test_the_buyer_sees_requests_in_every_state(client, demo):
