@@ -68,4 +68,4 @@ messages: $(VENV)/.test
 	  --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
