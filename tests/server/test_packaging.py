@@ -85,6 +85,7 @@ def installed(built, tmp_path_factory) -> tuple[Path, dict]:
     return place, environ
 
 
+@pytest.mark.slow  # builds and installs the wheel in subprocesses
 def test_the_wheel_holds_every_module_template_and_migration(built):
     wheel, sources = built
     with zipfile.ZipFile(wheel) as archive:
@@ -110,6 +111,7 @@ def test_the_wheel_holds_every_module_template_and_migration(built):
     assert f"{dist_info}/licenses/LICENSE" in shipped
 
 
+@pytest.mark.slow  # builds and installs the wheel in subprocesses
 def test_the_installed_wheel_migrates_and_serves(installed):
     place, environ = installed
     fiera = place / "site" / "bin" / "fiera"
