@@ -102,7 +102,8 @@ async def demo_template(backend, var_dir) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 async def seeded_demo(demo_template, var_dir) -> AsyncIterator[SeededDemo]:
     """The demo and a fair beside it, committed once per backend for tests that roll back what
-    they do: a directory's conftest points `connection` and `settings` at it (tests/booths)."""
+    they do: their conftest or module overrides `connection` and `settings` with
+    `demo_connection` and `demo_settings` (tests/booths, tests/rooms/test_pages.py)."""
     url = await databases.copy_database(demo_template, var_dir)
     seeding = Database.from_url(url)
     async with seeding.session() as session:

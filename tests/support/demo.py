@@ -1,4 +1,4 @@
-"""The demo world booth tests read: who is who in the seeded demo, and a fair beside it."""
+"""The demo world tests read: who is who in the seeded demo, and a fair beside it."""
 
 from __future__ import annotations
 
