@@ -69,7 +69,7 @@ def whole_number(value: str, max_digits: int = 9) -> int | None:
     return int(value)
 
 
-def day(value: str) -> date | None:
+def iso_date(value: str) -> date | None:
     """A date typed as 2027-03-18, or None."""
     try:
         return date.fromisoformat(value.strip())
