@@ -14,7 +14,7 @@ from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
-from server.forms import read_form, text, whole_number
+from server.forms import Form, whole_number
 from server.i18n import gettext as _
 from server.templating import render
 
@@ -79,7 +79,7 @@ def _back(request: Request, fair: Fair, done: str, to: str = "meetings") -> Resp
 
 async def _act(request: Request, action, done: str) -> Response:
     """Run one competing action in a write transaction; refusals re-render the page."""
-    form = await read_form(request)
+    form = await Form.read(request)
     item_id = request.path_params.get("request") or request.path_params.get("meeting")
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
@@ -97,7 +97,7 @@ async def _act(request: Request, action, done: str) -> Response:
 
 async def accept(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        slot_id = whole_number(text(form, "slot"))
+        slot_id = whole_number(form.text("slot"))
         return await operations.accept_request(db, context.fair, context.me, request_id, slot_id)
 
     return await _act(request, action, "accepted")
@@ -105,7 +105,7 @@ async def accept(request: Request) -> Response:
 
 async def decline(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        reason = text(form, "reason")
+        reason = form.text("reason")
         return await operations.decline_request(db, context.fair, context.me, request_id, reason)
 
     return await _act(request, action, "declined")
@@ -113,7 +113,7 @@ async def decline(request: Request) -> Response:
 
 async def cancel(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        reason = text(form, "reason")
+        reason = form.text("reason")
         return await operations.cancel_request(db, context.fair, context.me, request_id, reason)
 
     return await _act(request, action, "cancelled")
@@ -121,7 +121,7 @@ async def cancel(request: Request) -> Response:
 
 async def cancel_meeting(request: Request) -> Response:
     async def action(db, context: FairContext, form, meeting_id):
-        reason = text(form, "reason")
+        reason = form.text("reason")
         return await operations.cancel_meeting(db, context.fair, context.me, meeting_id, reason)
 
     return await _act(request, action, "cancelled")
@@ -130,9 +130,9 @@ async def cancel_meeting(request: Request) -> Response:
 async def new_request(request: Request) -> Response:
     """The form that asks a firm for a meeting (`?firm=` names it, from a booth or a profile)."""
     errors: dict[str, str] = {}
-    form = await read_form(request) if request.method == "POST" else None
-    firm_id = whole_number(text(form, "firm") if form else request.query_params.get("firm", ""))
-    message = text(form, "message") if form else ""
+    form = await Form.read(request) if request.method == "POST" else None
+    firm_id = whole_number(form.text("firm") if form else request.query_params.get("firm", ""))
+    message = form.text("message") if form else ""
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         if form is not None:
@@ -193,9 +193,9 @@ async def agenda(request: Request) -> Response:
 
 
 async def save_availability(request: Request) -> Response:
-    form = await read_form(request)
-    attendance = Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
-    blocked = {n for n in (whole_number(v) for v in form.getlist("unavailable")) if n is not None}
+    form = await Form.read(request)
+    attendance = Attendance.ONLINE if form.text("attendance") == "online" else Attendance.ONSITE
+    blocked = set(form.whole_numbers("unavailable"))
     async with request.app.state.database.session() as db:
         context = await require_role(db, request, *PARTICIPANTS)
         if not context.fair.hybrid:

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 MAX_FIELD = 20_000
@@ -151,6 +151,11 @@ class Form:
                 break
         return value
 
+    def file(self, name: str) -> UploadFile | None:
+        """The file chosen in the field, or None when none was."""
+        value = self.data.get(name)
+        return value if isinstance(value, UploadFile) and value.filename else None
+
     def whole_numbers(self, name: str) -> list[int]:
         """The ids ticked under `name` that are whole numbers; anything else is dropped."""
         values: Iterable = self.data.getlist(name)
@@ -167,6 +172,7 @@ class Form:
         try:
             result = await operation(*args, **kwargs)
         except FormError as refused:
+            # the rollback expires what `db` had loaded: show the form again from a fresh read
             await db.rollback()
             self.errors.update(refused.errors)
             return None
