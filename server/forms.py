@@ -4,7 +4,7 @@ problem next to its field, and saving a form or showing it again with what was t
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import date, time
 from enum import Enum
 from typing import TypeVar
@@ -142,13 +142,11 @@ class Form:
             self.refuse(name, error)
         return value
 
-    def check(self, name: str, *checks: Callable[[str], str | None]) -> str:
-        """The field's text; the first message a check returns goes next to it."""
+    def check(self, name: str, check: Callable[[str], str | None]) -> str:
+        """The field's text; the message `check` returns, if any, goes next to it."""
         value = self.text(name)
-        for check in checks:
-            if error := check(value):
-                self.refuse(name, error)
-                break
+        if error := check(value):
+            self.refuse(name, error)
         return value
 
     def file(self, name: str) -> UploadFile | None:
@@ -158,8 +156,7 @@ class Form:
 
     def whole_numbers(self, name: str) -> list[int]:
         """The ids ticked under `name` that are whole numbers; anything else is dropped."""
-        values: Iterable = self.data.getlist(name)
-        numbers = (whole_number(v) for v in values if isinstance(v, str))
+        numbers = (whole_number(v) for v in self.data.getlist(name) if isinstance(v, str))
         return [n for n in numbers if n is not None]
 
     async def commit(
