@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WEB_DIR = PROJECT_ROOT / "web"
+from server.db import utcnow
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The checkout this package runs from; an installed wheel has none (PACKAGE_DIR is then inside
+# site-packages).
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def _shipped_folder(name: str) -> Path:
+    """web/ or alembic/: inside the package when installed from a wheel, else beside it."""
+    # pyproject.toml maps the top-level folders into the wheel as server/web and server/alembic;
+    # a source tree and an editable install keep them at the top of the checkout.
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_ROOT / name
+
+
+WEB_DIR = _shipped_folder("web")
+ALEMBIC_DIR = _shipped_folder("alembic")
 
 
 def _load_or_create_secret(var_dir: Path) -> str:
@@ -38,8 +57,9 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
-    # password checks running at once (each takes memory_cost KiB and about a core)
-    password_checks_at_once: int = 2
+    # Password checks running at once: each takes memory_cost KiB and, with its lanes, every
+    # core for a moment; half the cores leaves the event loop room to answer everyone else.
+    password_checks_at_once: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2))
     session_idle_seconds: int = 8 * 3600
     session_absolute_seconds: int = 14 * 24 * 3600
     login_max_failures_per_email: int = 5
@@ -51,6 +71,14 @@ class Settings:
     max_image_pixels: int = 4096 * 4096
     upload_dir_setting: Path | None = None
     debug: bool = False
+    # Live features: how long someone stays online after their last connection closed, and how
+    # many chat messages a person may send per window.
+    presence_grace_seconds: float = 10.0
+    chat_messages_per_window: int = 5
+    chat_window_seconds: float = 10.0
+    # The clocks everything that depends on time reads: tests replace them to move time.
+    clock: Callable[[], datetime] = field(default=utcnow, compare=False, repr=False)
+    monotonic: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
 
     @property
     def upload_dir(self) -> Path:
