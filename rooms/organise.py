@@ -12,6 +12,7 @@ from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
 from server.forms import Form, iso_date, member, time_of_day, whole_number
 from server.i18n import gettext as _
+from server.identity.access import current_user
 from server.templating import render
 
 
@@ -19,7 +20,9 @@ async def organise_agenda(
     request: Request, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         settings = await queries.settings_for(db, context.fair)
         sessions = await queries.sessions(db, context.fair)
         grid = await queries.grid(db, context.fair)
@@ -68,7 +71,9 @@ async def save_settings(request: Request) -> Response:
     mode = form.value("booking_mode", member(BookingMode), _("Choose how meetings are booked."))
     if form.ok:  # a form to correct takes no writer's turn
         async with request.app.state.database.write_session() as db:
-            context = await require_role(db, request, Role.ORGANISER)
+            context = await require_role(
+                db, request.path_params["fair"], current_user(request), Role.ORGANISER
+            )
             await form.commit(
                 db, setup.save_settings, db, context.fair, booking_mode=mode, **limits, **numbers
             )
@@ -87,7 +92,9 @@ async def add_session(request: Request) -> Response:
     label = form.text("label")
     if form.ok:
         async with request.app.state.database.write_session() as db:
-            context = await require_role(db, request, Role.ORGANISER)
+            context = await require_role(
+                db, request.path_params["fair"], current_user(request), Role.ORGANISER
+            )
             await form.commit(
                 db,
                 setup.add_session,
@@ -106,7 +113,9 @@ async def add_session(request: Request) -> Response:
 async def delete_session(request: Request) -> Response:
     form = await Form.read(request)
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         found = await form.commit(
             db, setup.remove_session, db, context.fair, request.path_params["session"]
         )
