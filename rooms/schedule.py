@@ -10,6 +10,7 @@ from starlette.routing import Route
 from rooms import notices, queries
 from rooms.models import RunStatus
 from rooms.optimising import preview, runs
+from rooms.optimising.publish import publish_run
 from server.db import utcnow
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
@@ -119,7 +120,7 @@ async def publish(request: Request) -> Response:
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         try:
-            published = await runs.publish_run(db, context.fair, request.path_params["run"])
+            published = await publish_run(db, context.fair, request.path_params["run"])
             await db.commit()
         except LookupError as exc:
             raise HTTPException(404) from exc

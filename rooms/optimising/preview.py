@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from rooms import queries
 from rooms.models import MeetingRequest, RequestStatus, RunStatus, ScheduleRun, Slot
-from rooms.optimising import instance, runs
+from rooms.optimising import instance, runs, tables
 from server.fairs.models import Fair, Participant
 from server.i18n import gettext as _
 from server.identity.models import User
@@ -117,31 +117,30 @@ async def _names(db: AsyncSession, keys: set[str]) -> dict[str, str]:
 
 async def build_preview(db: AsyncSession, fair: Fair, run: ScheduleRun, now: datetime) -> Preview:
     """The proposed schedule of a finished run, laid out as the organiser's grid."""
-    schedule = json.loads(run.result)
-    data = json.loads(run.instance)
+    solved, schedule = runs.proposal(run)
     figures = json.loads(run.stats)
     current = await instance.build(db, fair, now)
-    tables = runs.proposed_tables(run, current)
-    slot_ids = [instance.key_id(s["id"]) for s in data["slots"]]
+    table_of = tables.proposed(solved, schedule, current)
+    slot_ids = [instance.key_id(s.id) for s in solved.slots]
     slots = {slot.id: slot for slot in await db.scalars(select(Slot).where(Slot.id.in_(slot_ids)))}
-    request_ids = [instance.key_id(m["id"]) for m in data["meetings"] if m["id"][0] == "r"]
+    request_ids = [instance.key_id(m.id) for m in solved.meetings if instance.is_request(m.id)]
     requests = await _requests(db, request_ids)
     settings = await queries.settings_for(db, fair)
     grid = await queries.grid(db, fair)
     preview = Preview(
         figures=figures,
         slots=[slots[s] for s in slot_ids if s in slots],
-        tables=max([settings.tables, *(t for t in tables.values() if t is not None)]),
+        tables=max([settings.tables, *(t for t in table_of.values() if t is not None)]),
         existing=grid.at_table,
     )
-    for row in schedule["assignments"]:
-        key = row["meeting"]
-        if key[0] != "r" or instance.key_id(key) not in requests:
+    for row in schedule.assignments:
+        key = row.meeting
+        if not instance.is_request(key) or instance.key_id(key) not in requests:
             continue
-        slot = slots.get(instance.key_id(row["slot"]))
+        slot = slots.get(instance.key_id(row.slot))
         if slot is None:
             continue
-        proposal = Proposal(requests[instance.key_id(key)], slot, tables.get(key))
+        proposal = Proposal(requests[instance.key_id(key)], slot, table_of.get(key))
         if proposal.table is None:
             preview.video.append(proposal)
         else:

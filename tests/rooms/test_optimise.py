@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rooms import booking, operations, setup
 from rooms.models import Meeting, MeetingStatus, RunStatus, ScheduleRun
-from rooms.optimising import instance, preview, runs
+from rooms.optimising import instance, preview, publish, runs
 from rooms.optimising.worker import solve_data
 from rooms.scheduling import parse_instance, validate_schedule
 from server.fairs.models import Attendance, BookingMode, Role
@@ -134,18 +134,18 @@ async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(db, o
     assert len(shown.at_table) + len(shown.video) == 3
     # the booked meeting keeps table 1 in its slot; proposals there take other tables
     assert (w.slots[3].id, 1) not in shown.at_table
-    published = await runs.publish_run(db, w.fair, run.id, NOW)
+    published = await publish.publish_run(db, w.fair, run.id, NOW)
     await db.commit()
     assert len(published.meetings) == 3
     assert await meetings_of(db, w.fair.id) == 4
     assert len(published.notices) == 6  # both sides of three meetings
-    assert {n.kind for n in published.notices} == {runs.SCHEDULED}
+    assert {n.kind for n in published.notices} == {publish.SCHEDULED}
     told = {n.user_id for n in published.notices}
     assert told == {w.users[k].id for k in ("buyer", "alpha", "beta", "outsider", "alpha2")}
     assert "is scheduled (table" in published.notices[0].payload["text"]
     assert (await db.get(ScheduleRun, run.id, populate_existing=True)).status == "published"
     with pytest.raises(runs.RunError, match="already published"):
-        await runs.publish_run(db, w.fair, run.id, NOW)
+        await publish.publish_run(db, w.fair, run.id, NOW)
 
 
 async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organised):
@@ -154,7 +154,7 @@ async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organi
     first = w.requests[0]
     await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
     await db.commit()
-    published = await runs.publish_run(db, w.fair, run.id, NOW)
+    published = await publish.publish_run(db, w.fair, run.id, NOW)
     await db.commit()
     assert [r.id for r in published.skipped] == [first.id]
     assert sorted(m.request_id for m in published.meetings) == [r.id for r in w.requests[1:3]]
@@ -181,7 +181,7 @@ async def test_a_stale_preview_is_refused_and_nothing_is_written(db, organised, 
     fair_id, run_id = w.fair.id, run.id
     before = await meetings_of(db, fair_id)
     with pytest.raises(runs.RunError, match="changed since this run"):
-        await runs.publish_run(db, w.fair, run_id, NOW)
+        await publish.publish_run(db, w.fair, run_id, NOW)
     await db.rollback()
     assert await meetings_of(db, fair_id) == before
     status = await db.scalar(select(ScheduleRun.status).where(ScheduleRun.id == run_id))
