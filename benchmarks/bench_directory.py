@@ -77,7 +77,7 @@ QUERIES = {
 
 
 async def seed(database: Database, booths: int) -> None:
-    rng = random.Random(7)  # noqa: S311  (reproducible data)
+    rng = random.Random(7)
     async with database.session() as db:
         fair = Fair(
             slug="bench",

@@ -126,7 +126,7 @@ def cpu_seconds(pid: int) -> float:
 
 async def enrol(url: str, settings: Settings, users: int, staff_share: float, seed: int):
     """Add the simulated people as the product would: accounts, firms, places in the fair."""
-    rng = random.Random(seed)  # noqa: S311  (reproducible)
+    rng = random.Random(seed)
     database = Database.from_url(url)
     # one hash for all, as the demo does: they share the demo's password
     password_hash = await Passwords(settings).hash(DEMO_PASSWORD)

@@ -170,7 +170,7 @@ class Person:
         self.person = person
         self.base_url = base_url
         self.tally = tally
-        self.rng = random.Random(plan.seed * 100_003 + index)  # noqa: S311  (reproducible)
+        self.rng = random.Random(plan.seed * 100_003 + index)
         self.http: aiohttp.ClientSession | None = None  # made inside the running loop
         self.csrf = ""
         self.last_sent = 0.0
@@ -488,7 +488,7 @@ class Staff(Person):
 
 async def run(plan: Plan, base_url: str, tally: Tally) -> None:
     """Everyone logs in over the first seconds, then lives the fair day until the deadline."""
-    rng = random.Random(plan.seed)  # noqa: S311  (reproducible)
+    rng = random.Random(plan.seed)
     ramp = min(10.0, plan.seconds / 6)
     tally.started = time.perf_counter()
     deadline = tally.started + plan.seconds

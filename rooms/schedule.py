@@ -9,11 +9,12 @@ from starlette.routing import Route
 
 from rooms import notices, queries
 from rooms.models import RunStatus
-from rooms.optimising import preview, runs
+from rooms.optimising import preview, runner, runs
 from rooms.optimising.publish import publish_run
 from server.db import utcnow
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
+from server.features import platform
 from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
 from server.templating import render
@@ -111,7 +112,7 @@ async def start(request: Request) -> Response:
         except runs.RunError as refused:
             await db.rollback()
             return await schedule_page(request, refused.message, 409)
-    request.app.state.optimiser.launch(run.id)
+    platform(request).service(runner.SERVICE, runner.Optimiser).launch(run.id)
     url = request.url_for("organise_schedule", fair=context.fair.slug)
     return RedirectResponse(str(url), status_code=303)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Sequence
 
 import socketio
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,20 +15,14 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from booths import demo as booths_demo
-from booths import routes as booth_routes
-from booths.events import BoothsNamespace, RateLimit
-from rooms import demo as rooms_demo
-from rooms import routes as rooms_routes
-from rooms.jobs import JobRunner
-from rooms.optimising.runner import Optimiser
-from server import demo, errors, health
-from server.db import Database, DatabaseBusy, utcnow
-from server.fairs import routes as fair_routes
-from server.identity import routes as identity_routes
+from booths.feature import feature as booths
+from rooms.feature import feature as rooms
+from server import core, errors
+from server.db import Database, DatabaseBusy
+from server.features import Feature, Platform
 from server.identity.passwords import Passwords
+from server.jobs import JobRunner
 from server.middleware import RequestContextMiddleware
-from server.realtime.fair import FairNamespace
 from server.realtime.hub import Hub
 from server.security import SecurityHeadersMiddleware
 from server.settings import WEB_DIR, Settings
@@ -37,50 +30,57 @@ from server.templating import create_templates
 
 logger = logging.getLogger("fiera")
 
+# The features the app is composed of, in the order their routes match and their demo is seeded.
+FEATURES: tuple[Feature, ...] = (core.feature, booths, rooms)
+JOBS = "jobs"
+
 
 async def seed_demo(db: AsyncSession, passwords: Passwords) -> None:
     """The whole demo: fairs and people, then what each feature shows of them."""
-    await demo.seed(db, passwords)
-    await booths_demo.seed(db)
-    await rooms_demo.seed(db)
+    for feature in FEATURES:
+        if feature.seed_demo is not None:
+            await feature.seed_demo(db, passwords)
 
 
 def create_app(
     settings: Settings | None = None,
     database: Database | None = None,
-    presence_grace_seconds: float = 10.0,
-    chat_rate_limit: RateLimit | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    features: Sequence[Feature] = FEATURES,
 ) -> ASGIApp:
-    """Build the whole application; `database` lets tests bind it to their own connection."""
+    """Build the whole application from its features; `database` lets tests bind it to their own
+    connection, and `settings` carries every knob (clocks included)."""
     settings = settings or Settings.from_env()
     database = database or Database.from_url(
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
     )
-    hub = Hub(settings, database)
-    fair_namespace = FairNamespace(presence_grace_seconds)
-    hub.register(fair_namespace)
-    hub.register(BoothsNamespace(chat_rate_limit))
-    meeting_jobs = JobRunner(database, hub, clock)
-    optimiser = Optimiser(database, hub, clock)
+    platform = Platform(
+        settings=settings,
+        database=database,
+        hub=Hub(settings, database),
+        passwords=Passwords(settings),
+        templates=create_templates(),
+    )
+    for feature in features:
+        for namespace in feature.namespaces(platform):
+            platform.hub.register(namespace)
+        platform.services.update(feature.services(platform))
+    jobs = [job for feature in features for job in feature.jobs(platform)]
+    platform.services[JOBS] = JobRunner(jobs, settings.clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        meeting_jobs.start()
+        for service in platform.services.values():
+            service.start()
         yield
-        await meeting_jobs.stop()
-        await optimiser.close()
-        fair_namespace.presence.close()
+        for service in reversed(list(platform.services.values())):
+            await service.stop()
+        platform.hub.close()
         await database.dispose()
 
     routes = [
-        *health.routes,
-        *identity_routes.routes,
-        *fair_routes.routes,
-        *booth_routes.routes,
-        *rooms_routes.routes,
+        *(route for feature in features for route in feature.routes),
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]
     app = Starlette(
@@ -98,12 +98,12 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    app.state.platform = platform
+    # The names pages and tests reach today; new code reads `server.features.platform(request)`.
     app.state.settings = settings
     app.state.database = database
-    app.state.templates = create_templates()
-    app.state.passwords = Passwords(settings)
-    app.state.hub = hub
-    app.state.meeting_jobs = meeting_jobs
-    app.state.optimiser = optimiser
-    app.state.fair_namespace = fair_namespace
-    return socketio.ASGIApp(hub.sio, other_asgi_app=app, socketio_path="socket.io")
+    app.state.templates = platform.templates
+    app.state.passwords = platform.passwords
+    app.state.hub = platform.hub
+    app.state.fair_namespace = platform.hub.sio.namespace_handlers["/fair"]  # presence, for now
+    return socketio.ASGIApp(platform.hub.sio, other_asgi_app=app, socketio_path="socket.io")

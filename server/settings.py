@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from server.db import utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = PROJECT_ROOT / "web"
@@ -38,8 +43,9 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     argon2_parallelism: int = 4
-    # password checks running at once (each takes memory_cost KiB and about a core)
-    password_checks_at_once: int = 2
+    # Password checks running at once: each takes memory_cost KiB and, with its lanes, every
+    # core for a moment; half the cores leaves the event loop room to answer everyone else.
+    password_checks_at_once: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2))
     session_idle_seconds: int = 8 * 3600
     session_absolute_seconds: int = 14 * 24 * 3600
     login_max_failures_per_email: int = 5
@@ -51,6 +57,14 @@ class Settings:
     max_image_pixels: int = 4096 * 4096
     upload_dir_setting: Path | None = None
     debug: bool = False
+    # Live features: how long someone stays online after their last connection closed, and how
+    # many chat messages a person may send per window.
+    presence_grace_seconds: float = 10.0
+    chat_messages_per_window: int = 5
+    chat_window_seconds: float = 10.0
+    # The clocks everything that depends on time reads: tests replace them to move time.
+    clock: Callable[[], datetime] = field(default=utcnow, compare=False, repr=False)
+    monotonic: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
 
     @property
     def upload_dir(self) -> Path:

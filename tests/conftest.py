@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -122,5 +123,5 @@ async def live(fresh_url, var_dir):
     database = Database.from_url(fresh_url)
     async with database.session() as session:
         await seed_demo(session, Passwords(settings))
-    async with serve(create_app(settings, database, presence_grace_seconds=0.3)) as url:
+    async with serve(create_app(replace(settings, presence_grace_seconds=0.3), database)) as url:
         yield url, database, settings

@@ -2,7 +2,7 @@
 
 The app's lifespan owns one `Optimiser`: each started run becomes an asyncio task that builds
 the instance, hands it to the worker process with `run_in_executor`, stores the result and tells
-the organiser who started it. `close()` stops the tasks and the worker at shutdown.
+the organiser who started it. `stop()` stops the tasks and the worker at shutdown.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from server.identity.models import User
 
 logger = logging.getLogger("fiera.rooms.optimiser")
 FINISHED = "schedule_run"
+SERVICE = "optimiser"  # its name among the app's services
 SOLVER_WORKERS = 2  # CP-SAT's neighbourhood search needs at least two (see DESIGN)
 
 
@@ -123,7 +124,10 @@ class Optimiser:
         payload = {"fair": fair.slug, "run": run.id, "status": str(run.status), "text": text}
         await self.hub.notify(user.id, FINISHED, payload)
 
-    async def close(self) -> None:
+    def start(self) -> None:
+        """Nothing to start: the worker process is spawned by the first run."""
+
+    async def stop(self) -> None:
         """Stop the runs under way (marked failed) and the worker process."""
         for task in list(self._tasks):
             task.cancel()

@@ -31,6 +31,9 @@ class FairNamespace(AuthenticatedNamespace):
         super().__init__("/fair")
         self.presence = Presence(self._presence_changed, grace_seconds)
 
+    def close(self) -> None:
+        self.presence.close()
+
     async def _presence_changed(self, fair_id: int, user_id: int, status: str) -> None:
         await self.emit(
             "presence",

@@ -59,6 +59,12 @@ class Hub:
         namespace.hub = self
         self.sio.register_namespace(namespace)
 
+    def close(self) -> None:
+        """Stop what the namespaces run on their own (presence timers)."""
+        for namespace in self.sio.namespace_handlers.values():
+            if isinstance(namespace, AuthenticatedNamespace):
+                namespace.close()
+
     async def authenticate(self, environ: dict) -> dict:
         """The identity behind a handshake, or Refused with the reason."""
         if not allowed_origin(environ, self.settings.base_url):
@@ -141,6 +147,9 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
 
     async def connected(self, sid: str, identity: dict) -> None:
         """Hook for namespaces: runs after a handshake was accepted."""
+
+    def close(self) -> None:
+        """Hook for namespaces: stop what they run on their own when the app stops."""
 
     async def refuse(self, sid: str, event: str, reason: str, message: str) -> dict:
         """Tell the sender why an event was refused (error event and reply)."""

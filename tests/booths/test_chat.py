@@ -1,9 +1,10 @@
 """Booth chat with real Socket.IO clients against the real server on port 0."""
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
-from booths.events import RateLimit
 from booths.models import Booth, ChatMessage, Conversation
 from server.app import create_app, seed_demo
 from server.db import Database
@@ -53,7 +54,10 @@ async def chat_server(fresh_url, var_dir):
         )
         await db.commit()
     clock = FakeClock()
-    app = create_app(settings, database, chat_rate_limit=RateLimit(5, 10.0, clock))
+    app = create_app(
+        replace(settings, chat_messages_per_window=5, chat_window_seconds=10.0, monotonic=clock),
+        database,
+    )
     async with serve(app) as url:
         yield {
             "url": url,

@@ -1,6 +1,7 @@
 """Notifications arrive live over Socket.IO: a new request, and the 5-minute reminder."""
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -29,7 +30,7 @@ async def server(fresh_url, var_dir):
     database = Database.from_url(fresh_url)
     async with database.session() as session:
         await seed_demo(session, Passwords(settings))
-    app = create_app(settings, database, presence_grace_seconds=0.3)
+    app = create_app(replace(settings, presence_grace_seconds=0.3), database)
     async with serve(app) as url:
         yield url, database, settings, app.other_asgi_app.state.hub
 
@@ -91,7 +92,7 @@ async def test_the_runner_runs_from_the_app_lifespan_with_its_clock(fresh_url, v
         fair = await session.scalar(select(Fair).where(Fair.slug == BARI))
         first = (await queries.slots(session, fair))[0]
     clock = lambda: first.starts_at - timedelta(minutes=1)  # noqa: E731
-    app = create_app(settings, database, clock=clock)
+    app = create_app(replace(settings, clock=clock), database)
     async with serve(app):
         for _ in range(100):
             async with database.session() as db:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from rooms import jobs, operations, setup
 from rooms.models import RunStatus, ScheduleRun
-from rooms.optimising import runs
+from rooms.optimising import runner, runs
 from server.app import create_app
 from server.db import Database
 from server.fairs.models import Attendance, BookingMode
@@ -169,7 +169,7 @@ async def test_a_killed_server_takes_its_solver_along_and_its_run_fails_at_once(
             again = await submit(client, page_url, {"time_limit": "3"}, f"{page_url}/runs")
             assert again.status_code == 303
     finally:
-        await app.other_asgi_app.state.optimiser.close()
+        await app.other_asgi_app.state.platform.services[runner.SERVICE].stop()
         await database.dispose()
 
 

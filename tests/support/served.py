@@ -10,6 +10,7 @@ import asyncio
 import logging
 import threading
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 from server.app import create_app, seed_demo
@@ -104,7 +105,7 @@ class ServedDemo:
             database = Database.from_url(url)
             async with database.session() as session:
                 await seed_demo(session, Passwords(settings))
-            app = create_app(settings, database, presence_grace_seconds=0.3)
+            app = create_app(replace(settings, presence_grace_seconds=0.3), database)
             self.routes = list(app.other_asgi_app.routes)
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
