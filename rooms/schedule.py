@@ -40,7 +40,7 @@ async def schedule_page(
     async with request.app.state.database.read_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
         run = await runs.latest_run(db, context.fair)
-        waiting = await queries.accepted_unscheduled(db, context.fair)
+        waiting = await queries.accepted_unscheduled_count(db, context.fair)
         shown = None
         if run is not None and run.status == RunStatus.DONE:
             shown = await preview.build_preview(db, context.fair, run, now)
@@ -59,7 +59,7 @@ async def schedule_page(
             "running": preview.is_active(run),
             "elapsed": preview.elapsed_seconds(run, now) if run else 0,
             "preview": shown,
-            "waiting": len(waiting),
+            "waiting": waiting,
             "limits": runs.TIME_LIMITS,
             "default_limit": runs.DEFAULT_TIME_LIMIT,
             "on_acceptance": context.fair.booking_mode == BookingMode.ON_ACCEPTANCE,
@@ -105,9 +105,9 @@ async def start(request: Request) -> Response:
         return await schedule_page(request, status=400, errors=errors)
     async with request.app.state.database.write_session() as db:
         context = await require_role(db, request, Role.ORGANISER)
-        waiting = await queries.accepted_unscheduled(db, context.fair)
+        waiting = await queries.accepted_unscheduled_count(db, context.fair)
         try:
-            run = await runs.start_run(db, context.fair, context.user, limit, len(waiting))
+            run = await runs.start_run(db, context.fair, context.user, limit, waiting)
             await db.commit()
         except runs.RunError as refused:
             await db.rollback()

@@ -81,7 +81,7 @@ async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Pu
         for m in parsed.meetings
         if m.id in current.fixed and m.fixed_slot is not None
     ] + [(key, instance.key_id(slot), parsed.at_table(key)) for key, slot in proposal]
-    numbered = tables.number(rows, current)
+    numbered = tables.number(rows, current.tables_in_use, current.fixed_tables)
     assignments = [
         {"meeting": key, "slot": f"s{slot_id}", "table": table} for key, slot_id, table in numbered
     ]

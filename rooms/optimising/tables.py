@@ -31,16 +31,19 @@ class _FreeTables:
 
 
 def number(
-    rows: Iterable[tuple[str, int, bool]], built: instance.Built
+    rows: Iterable[tuple[str, int, bool]],
+    in_use: dict[int, set[int]],
+    booked: dict[str, int | None],
 ) -> list[tuple[str, int, int | None]]:
-    """Tables for the rows (meeting key, slot id, on site): existing meetings keep theirs, new
-    on-site ones take the lowest table no existing meeting holds in that slot."""
-    free = _FreeTables(built.tables_in_use)
+    """Tables for the rows (meeting key, slot id, on site): booked meetings keep theirs
+    (`booked`: key -> table), new on-site ones take the lowest table no booked meeting holds in
+    that slot (`in_use`: slot id -> tables)."""
+    free = _FreeTables(in_use)
     result = []
     for key, slot_id, onsite in rows:
         table = None
-        if key in built.fixed:
-            table = built.fixed_tables[key] if onsite else None
+        if key in booked:
+            table = booked[key] if onsite else None
             if onsite and table is None:  # booked by video, everyone on site now
                 table = free.take(slot_id)
         elif onsite:
@@ -50,13 +53,13 @@ def number(
 
 
 def proposed(
-    run_instance: Instance, schedule: Schedule, built: instance.Built
+    run_instance: Instance, schedule: Schedule, in_use: dict[int, set[int]]
 ) -> dict[str, int | None]:
-    """The table each proposed meeting of a run would get now (None: a video room); `built` is
-    the fair's instance as it is now, for the tables booked since the run."""
+    """The table each proposed meeting of a run would get now (None: a video room), around the
+    tables booked now (`instance.tables_in_use`), some perhaps since the run."""
     rows = (
         (a.meeting, instance.key_id(a.slot), run_instance.at_table(a.meeting))
         for a in schedule.assignments
         if instance.is_request(a.meeting)
     )
-    return {key: table for key, _slot, table in number(rows, built)}
+    return {key: table for key, _slot, table in number(rows, in_use, {})}
