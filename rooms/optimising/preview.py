@@ -38,6 +38,34 @@ class Preview:
     video: list[Proposal] = field(default_factory=list)
     unplaced: list[tuple[Sides, str]] = field(default_factory=list)
 
+    def rows(self) -> list[tuple[Slot, list[Cell | None]]]:
+        """The grid slot by slot, a cell per table (None: free), laid out here rather than
+        looked up cell by cell in the template: a big fair's grid has thousands of cells."""
+        grid = []
+        for slot in self.slots:
+            cells: list[Cell | None] = []
+            for table in range(1, self.tables + 1):
+                if (proposal := self.at_table.get((slot.id, table))) is not None:
+                    cells.append(Cell(True, proposal.sides))
+                elif (booked := self.existing.get((slot.id, table))) is not None:
+                    cells.append(Cell(False, tuple(_attendee_name(a) for a in booked.attendees)))
+                else:
+                    cells.append(None)
+            grid.append((slot, cells))
+        return grid
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A taken table in one slot: a proposed meeting, or one booked before."""
+
+    proposed: bool
+    names: tuple[str, ...]
+
+
+def _attendee_name(attendee) -> str:
+    return attendee.firm.name if attendee.firm else attendee.participant.user.name
+
 
 def side_names(request: MeetingRequest) -> Sides:
     """The two sides of a request as the organiser names them: firm, else person."""
