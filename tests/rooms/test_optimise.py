@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rooms import booking, operations, setup
 from rooms.models import Meeting, MeetingStatus, RunStatus, ScheduleRun
-from rooms.optimising import instance, preview, publish, runs
+from rooms.optimising import instance, preview, publish, runs, tables
 from rooms.optimising.worker import solve_data
 from rooms.scheduling import parse_instance, validate_schedule
 from server.fairs.models import Attendance, BookingMode, Role
@@ -103,6 +103,66 @@ async def test_past_slots_are_left_out_and_their_meetings_count_against_caps(db,
     assert not [m for m in data["meetings"] if m["id"].startswith("m")]
     people = {p["id"]: p for p in data["participants"]}
     assert people[f"p{w.outsider.id}"]["max_meetings"] == 3
+
+
+async def test_the_booked_tables_read_alone_agree_with_the_whole_instance(db, organised):
+    w = organised
+    # one more at a table (slot 5, table 2) and one by video (slot 6), besides slot 3, table 1
+    await booking.place_meetings(
+        db, w.fair, [(w.requests[0].id, w.slots[5].id, 2), (w.requests[1].id, w.slots[6].id, None)]
+    )
+    await db.commit()
+    assert await instance.tables_in_use(db, w.fair, NOW) == {
+        w.slots[3].id: {1},
+        w.slots[5].id: {2},
+    }
+    for now in (NOW, w.slots[3].starts_at, w.slots[4].starts_at, w.slots[6].starts_at):
+        whole = await instance.build(db, w.fair, now)
+        assert await instance.tables_in_use(db, w.fair, now) == whole.tables_in_use, now
+
+
+def test_new_meetings_take_the_lowest_tables_no_booked_meeting_holds():
+    rows = [
+        ("m9", 10, True),  # booked at table 1
+        ("r1", 10, True),
+        ("r2", 10, True),
+        ("r3", 10, False),  # someone online: a video room
+        ("m8", 11, True),  # booked by video, everyone on site now
+        ("r4", 11, True),
+        ("m7", 11, False),  # booked at table 5, someone online now
+    ]
+    in_use = {10: {1, 3}, 11: {5}}
+    booked = {"m9": 1, "m8": None, "m7": 5}
+    assert tables.number(rows, in_use, booked) == [
+        ("m9", 10, 1),
+        ("r1", 10, 2),
+        ("r2", 10, 4),
+        ("r3", 10, None),
+        ("m8", 11, 1),
+        ("r4", 11, 2),
+        ("m7", 11, None),
+    ]
+
+
+async def test_the_preview_is_read_from_the_run_once_and_names_both_sides(db, organised):
+    w = organised
+    run, _built, schedule = await finished_run(db, w)
+    solved, proposed = runs.proposal(run)
+    assert runs.proposal(run) == (solved, proposed)
+    assert runs.proposal(run)[0] is solved  # a reload parses nothing again
+    assert {a.meeting for a in proposed.assignments} == {
+        row["meeting"] for row in schedule["assignments"]
+    }
+    shown = await preview.build_preview(db, w.fair, run, NOW)
+    cells = [cell for _slot, row in shown.rows() for cell in row if cell is not None]
+    assert sorted(cell.names for cell in cells if cell.proposed) == [
+        ("Gamma Spa", "Alpha Srl"),
+        ("Levante Retail", "Alpha Srl"),
+        ("Levante Retail", "Beta Ltd"),
+    ]
+    assert [sorted(cell.names) for cell in cells if not cell.proposed] == [
+        ["Delta Oy", "Gamma Spa"]
+    ]
 
 
 async def finished_run(db, w):
