@@ -19,11 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms.models import (
-    ACTIVE_RUN,
-    RunStatus,
-    ScheduleRun,
-)
+from rooms.models import ACTIVE_RUN, RunStatus, ScheduleRun
 from rooms.optimising import instance
 from rooms.scheduling import Instance, Schedule, parse_instance, parse_schedule
 from server.db import utcnow
