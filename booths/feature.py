@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booths import demo
-from booths.events import BoothsNamespace, RateLimit
+from booths.events import BoothsNamespace
 from booths.routes import routes
 from server.features import Feature, Platform
 from server.identity.passwords import Passwords
@@ -13,8 +13,9 @@ from server.identity.passwords import Passwords
 
 def _namespaces(platform: Platform) -> list[BoothsNamespace]:
     settings = platform.settings
-    limit = RateLimit(
-        settings.chat_messages_per_window, settings.chat_window_seconds, settings.monotonic
+    # in Redis when the deployment has one, so that every process shares one count per user
+    limit = platform.hub.rate_limit(
+        "booth-chat", settings.chat_messages_per_window, settings.chat_window_seconds
     )
     return [BoothsNamespace(limit)]
 

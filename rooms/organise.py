@@ -14,6 +14,7 @@ from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
 from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
+from server.identity.access import current_user
 from server.templating import render
 
 
@@ -21,7 +22,9 @@ async def organise_agenda(
     request: Request, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         settings = await queries.settings_for(db, context.fair)
         sessions = await queries.sessions(db, context.fair)
         grid = await queries.grid(db, context.fair)
@@ -71,7 +74,9 @@ async def save_settings(request: Request) -> Response:
     if mode not in {m.value for m in BookingMode}:
         errors["booking_mode"] = _("Choose how meetings are booked.")
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         if not errors:
             try:
                 await setup.save_settings(
@@ -115,7 +120,9 @@ async def add_session(request: Request) -> Response:
     if ends is None:
         errors["ends"] = _("Enter a time like 13:00, in the fair's time zone.")
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         if not errors:
             try:
                 await setup.add_session(
@@ -131,7 +138,9 @@ async def add_session(request: Request) -> Response:
 
 async def delete_session(request: Request) -> Response:
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         try:
             found = await setup.remove_session(db, context.fair, request.path_params["session"])
             await db.commit()

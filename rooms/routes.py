@@ -16,6 +16,7 @@ from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
 from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
+from server.identity.access import current_user
 from server.templating import render
 
 PARTICIPANTS = queries.MEETING_ROLES
@@ -40,7 +41,9 @@ async def meetings_page(
 ) -> Response:
     now = utcnow()
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, *PARTICIPANTS)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), *PARTICIPANTS
+        )
         lists = await queries.requests_of(db, context.fair, context.me)
         offers = {}
         for item in lists.incoming:
@@ -82,7 +85,9 @@ async def _act(request: Request, action, done: str) -> Response:
     form = await read_form(request)
     item_id = request.path_params.get("request") or request.path_params.get("meeting")
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, *PARTICIPANTS)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), *PARTICIPANTS
+        )
         try:
             outcome = await action(db, context, form, item_id)
             await db.commit()
@@ -134,7 +139,9 @@ async def new_request(request: Request) -> Response:
     firm_id = whole_number(text(form, "firm") if form else request.query_params.get("firm", ""))
     message = text(form, "message") if form else ""
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, *PARTICIPANTS)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), *PARTICIPANTS
+        )
         if form is not None:
             try:
                 outcome = await operations.send_request(
@@ -166,7 +173,9 @@ async def new_request(request: Request) -> Response:
 
 async def agenda(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, *PARTICIPANTS)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), *PARTICIPANTS
+        )
         meetings = await queries.agenda(db, context.fair, context.me)
         sessions = await queries.sessions(db, context.fair)
         blocked = await queries.unavailable_slot_ids(db, context.me)
@@ -197,7 +206,9 @@ async def save_availability(request: Request) -> Response:
     attendance = Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
     blocked = {n for n in (whole_number(v) for v in form.getlist("unavailable")) if n is not None}
     async with request.app.state.database.session() as db:
-        context = await require_role(db, request, *PARTICIPANTS)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), *PARTICIPANTS
+        )
         if not context.fair.hybrid:
             attendance = Attendance.ONSITE
         await setup.set_availability(db, context.fair, context.me, attendance, blocked)
@@ -215,7 +226,9 @@ def _calendar_response(body: str, filename: str) -> Response:
 
 async def meeting_ics(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, *PARTICIPANTS)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), *PARTICIPANTS
+        )
         meeting = await queries.meeting_for(
             db, context.fair, context.me, request.path_params["meeting"]
         )

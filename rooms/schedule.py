@@ -17,6 +17,7 @@ from server.fairs.models import BookingMode, Role
 from server.features import platform
 from server.forms import read_form, text, whole_number
 from server.i18n import gettext as _
+from server.identity.access import current_user
 from server.templating import render
 
 MAX_SKIPPED_SHOWN = 100
@@ -38,7 +39,9 @@ async def schedule_page(
     now = utcnow()
     done = request.query_params.get("done")
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         run = await runs.latest_run(db, context.fair)
         waiting = await queries.accepted_unscheduled_count(db, context.fair)
         shown = None
@@ -83,7 +86,9 @@ async def _give_up_lost_run(request: Request) -> None:
     """Fail the fair's run at once if the process running it is gone, so that the organiser
     sees why and may start another (a write only when there is one to fail)."""
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         run = await runs.latest_run(db, context.fair)
     now = utcnow()
     if run is not None and runs.is_lost(run, now):
@@ -104,7 +109,9 @@ async def start(request: Request) -> Response:
         errors = {"time_limit": _("Choose one of the offered time limits.")}
         return await schedule_page(request, status=400, errors=errors)
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         waiting = await queries.accepted_unscheduled_count(db, context.fair)
         try:
             run = await runs.start_run(db, context.fair, context.user, limit, waiting)
@@ -119,7 +126,9 @@ async def start(request: Request) -> Response:
 
 async def publish(request: Request) -> Response:
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         try:
             published = await publish_run(db, context.fair, request.path_params["run"])
             await db.commit()
@@ -137,7 +146,9 @@ async def publish(request: Request) -> Response:
 
 async def discard(request: Request) -> Response:
     async with request.app.state.database.write_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         try:
             await runs.discard_run(db, context.fair, request.path_params["run"])
             await db.commit()

@@ -24,6 +24,7 @@ from server.identity.passwords import Passwords
 from server.jobs import JobRunner
 from server.middleware import RequestContextMiddleware
 from server.realtime.hub import Hub
+from server.refusals import Denied
 from server.security import SecurityHeadersMiddleware
 from server.settings import WEB_DIR, Settings
 from server.templating import create_templates
@@ -76,7 +77,7 @@ def create_app(
         yield
         for service in reversed(list(platform.services.values())):
             await service.stop()
-        platform.hub.close()
+        await platform.hub.close()
         await database.dispose()
 
     routes = [
@@ -93,6 +94,7 @@ def create_app(
         exception_handlers={
             HTTPException: errors.http_exception,
             errors.LoginRequired: errors.login_required,
+            Denied: errors.refused,
             DatabaseBusy: errors.database_busy,
             Exception: errors.server_error,
         },
@@ -105,5 +107,4 @@ def create_app(
     app.state.templates = platform.templates
     app.state.passwords = platform.passwords
     app.state.hub = platform.hub
-    app.state.fair_namespace = platform.hub.sio.namespace_handlers["/fair"]  # presence, for now
     return socketio.ASGIApp(platform.hub.sio, other_asgi_app=app, socketio_path="socket.io")

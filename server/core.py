@@ -10,7 +10,7 @@ from server.realtime.fair import FairNamespace
 
 
 def _namespaces(platform: Platform) -> list[FairNamespace]:
-    return [FairNamespace(platform.settings.presence_grace_seconds)]
+    return [FairNamespace()]
 
 
 feature = Feature(

@@ -73,6 +73,11 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return Response(status_code=exc.status_code, headers=exc.headers)
 
 
+async def refused(request: Request, exc: Exception) -> Response:
+    """An access rule said no (`server.refusals`): the page for its status, 404 or 403."""
+    return error_response(request, getattr(exc, "status", 400))
+
+
 async def login_required(request: Request, exc: Exception) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     url = request.url_for("login").include_query_params(next=target)

@@ -6,12 +6,12 @@ from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from alembic import command
-from server.settings import PROJECT_ROOT
+from server.settings import ALEMBIC_DIR
 
 
 def alembic_config(database_url: str, connection=None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.set_main_option("script_location", str(ALEMBIC_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     if connection is not None:
         config.attributes["connection"] = connection

@@ -12,8 +12,22 @@ from pathlib import Path
 
 from server.db import utcnow
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-WEB_DIR = PROJECT_ROOT / "web"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# The checkout this package runs from; an installed wheel has none (PACKAGE_DIR is then inside
+# site-packages).
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def _shipped_folder(name: str) -> Path:
+    """web/ or alembic/: inside the package when installed from a wheel, else beside it."""
+    # pyproject.toml maps the top-level folders into the wheel as server/web and server/alembic;
+    # a source tree and an editable install keep them at the top of the checkout.
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PROJECT_ROOT / name
+
+
+WEB_DIR = _shipped_folder("web")
+ALEMBIC_DIR = _shipped_folder("alembic")
 
 
 def _load_or_create_secret(var_dir: Path) -> str:

@@ -16,6 +16,7 @@ from booths.access import BoothContext, require_editor
 from booths.models import OpportunityCategory, OpportunityKind
 from server.forms import text, whole_number
 from server.i18n import gettext as _
+from server.identity.access import current_user
 from server.identity.validation import has_control_characters
 from server.templating import render
 
@@ -103,12 +104,22 @@ async def edit(request: Request, form: FormData) -> Response:
     database = request.app.state.database
     if request.method == "GET":
         async with database.session() as db:
-            context = await require_editor(db, request)
+            context = await require_editor(
+                db,
+                request.path_params["booth"],
+                current_user(request),
+                fair=request.path_params["fair"],
+            )
         return await _page(request, context)
 
     settings = request.app.state.settings
     async with database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         errors: dict[str, str] = {}
         values = {
             "headline": _clean(
@@ -159,7 +170,12 @@ async def edit(request: Request, form: FormData) -> Response:
 @with_form
 async def add_opportunity(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         errors: dict[str, str] = {}
         title = _clean(
             text(form, "title"), TITLE_MAX, _("the title"), errors, "title", required=True
@@ -194,7 +210,12 @@ async def add_opportunity(request: Request, form: FormData) -> Response:
 @with_form
 async def remove_opportunity(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         opportunity = next(
             (o for o in context.booth.opportunities if o.id == request.path_params["opportunity"]),
             None,
@@ -210,7 +231,12 @@ async def remove_opportunity(request: Request, form: FormData) -> Response:
 async def add_document(request: Request, form: FormData) -> Response:
     settings = request.app.state.settings
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         errors: dict[str, str] = {}
         title = _clean(
             text(form, "document_title"), TITLE_MAX, _("the title"), errors, "document_title"
@@ -242,7 +268,12 @@ async def add_document(request: Request, form: FormData) -> Response:
 async def remove_document(request: Request, form: FormData) -> Response:
     settings = request.app.state.settings
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         document = next(
             (d for d in context.booth.documents if d.id == request.path_params["document"]), None
         )
@@ -258,7 +289,12 @@ async def remove_document(request: Request, form: FormData) -> Response:
 @with_form
 async def add_link(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         errors: dict[str, str] = {}
         title = _clean(
             text(form, "link_title"), TITLE_MAX, _("the title"), errors, "link_title", required=True
@@ -278,7 +314,12 @@ async def add_link(request: Request, form: FormData) -> Response:
 @with_form
 async def remove_link(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         link = next((x for x in context.booth.links if x.id == request.path_params["link"]), None)
         if link is None:
             raise HTTPException(404)
@@ -290,7 +331,12 @@ async def remove_link(request: Request, form: FormData) -> Response:
 @with_form
 async def visibility(request: Request, form: FormData) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         if not context.is_organiser:
             raise HTTPException(403)
         await operations.set_hidden(db, context.booth, text(form, "hidden") == "1")

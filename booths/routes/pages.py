@@ -12,13 +12,13 @@ from booths.access import load_booth
 from booths.models import DocumentKind
 from server.fairs.access import load_fair
 from server.forms import query_text, whole_number
-from server.identity.access import require_user
+from server.identity.access import current_user, require_user
 from server.templating import render
 
 
 def presence(request: Request, fair_id: int, user_ids: list[int]) -> dict[int, str]:
     """Each user's status as the realtime hub knows it."""
-    return request.app.state.fair_namespace.presence.statuses(fair_id, user_ids)
+    return request.app.state.hub.presence.statuses(fair_id, user_ids)
 
 
 def _filters(request: Request) -> queries.DirectoryFilter:
@@ -46,7 +46,7 @@ async def _listing(request: Request, db, fair, filters, include_hidden: bool) ->
 
 async def hall(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await load_fair(db, request)
+        context = await load_fair(db, request.path_params["fair"], current_user(request))
         found = await queries.hall_in(db, context.fair, request.path_params["hall"])
         if found is None:
             raise HTTPException(404)
@@ -68,7 +68,7 @@ async def hall(request: Request) -> Response:
 async def directory(request: Request) -> Response:
     filters = _filters(request)
     async with request.app.state.database.read_session() as db:
-        context = await load_fair(db, request)
+        context = await load_fair(db, request.path_params["fair"], current_user(request))
         listing = await _listing(request, db, context.fair, filters, context.is_organiser)
         countries = await queries.countries(db, context.fair)
     return render(
@@ -87,7 +87,12 @@ async def directory(request: Request) -> Response:
 async def booth_page(request: Request) -> Response:
     database = request.app.state.database
     async with database.read_session() as db:
-        context = await load_booth(db, request)
+        context = await load_booth(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         booth = context.booth
         staff = await queries.staff(db, booth)
         unread = 0
@@ -128,7 +133,12 @@ async def booth_page(request: Request) -> Response:
 
 async def document(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await load_booth(db, request)
+        context = await load_booth(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
     found = next(
         (d for d in context.booth.documents if d.id == request.path_params["document"]), None
     )
@@ -153,7 +163,7 @@ async def my_booth(request: Request) -> Response:
     """An exhibitor's way to their own booth."""
     user = require_user(request)
     async with request.app.state.database.read_session() as db:
-        context = await load_fair(db, request)
+        context = await load_fair(db, request.path_params["fair"], user)
         booth = await queries.booth_of_firm(db, context.fair, user.firm_id)
     if booth is None:
         raise HTTPException(404)
@@ -165,7 +175,7 @@ async def my_booth(request: Request) -> Response:
 async def firm_booth(request: Request) -> Response:
     """A firm's booth at this fair, for features that know the firm (agendas, requests)."""
     async with request.app.state.database.read_session() as db:
-        context = await load_fair(db, request)
+        context = await load_fair(db, request.path_params["fair"], current_user(request))
         booth = await queries.booth_of_firm(db, context.fair, request.path_params["firm"])
     if booth is None or (booth.hidden and not context.is_organiser):
         raise HTTPException(404)

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from booths import chat, leads
 from booths.access import require_editor
 from server.forms import whole_number
+from server.identity.access import current_user
 from server.templating import render
 
 
@@ -44,7 +45,12 @@ async def inbox(request: Request) -> Response:
     selected = whole_number(request.query_params.get("c", ""))
     before = whole_number(request.query_params.get("before", ""))
     async with request.app.state.database.session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         conversations = await chat.inbox(db, context.booth, context.user)
         latest = await chat.latest_message_id(db, context.booth)
         conversation = messages = None
@@ -82,7 +88,12 @@ async def inbox(request: Request) -> Response:
 
 async def export_chats(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         rows = await chat.export_rows(db, context.booth)
     return _csv_response(
         f"{context.booth.slug}-chats.csv",
@@ -103,7 +114,12 @@ async def export_chats(request: Request) -> Response:
 
 async def leads_page(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         found = await leads.leads(db, context.booth)
     return render(
         request,
@@ -118,7 +134,12 @@ async def leads_page(request: Request) -> Response:
 
 async def export_leads(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_editor(db, request)
+        context = await require_editor(
+            db,
+            request.path_params["booth"],
+            current_user(request),
+            fair=request.path_params["fair"],
+        )
         found = await leads.leads(db, context.booth)
     rows = []
     for lead in found:

@@ -1,17 +1,18 @@
-"""Fair-scoped access: unknown or hidden fairs answer 404, missing rights 403."""
+"""Fair-scoped access, the same for pages and live events: unknown or hidden fairs are not
+found, missing rights forbidden."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.exceptions import HTTPException
-from starlette.requests import HTTPConnection
 
+from server.errors import LoginRequired
 from server.fairs import queries
 from server.fairs.models import Fair, Participant, Role
-from server.identity.access import current_user, require_user
+from server.i18n import gettext as _
 from server.identity.models import User
+from server.refusals import Forbidden, NotFound
 
 
 @dataclass
@@ -25,20 +26,28 @@ class FairContext:
         return self.me is not None and self.me.role == Role.ORGANISER
 
 
-async def load_fair(db: AsyncSession, request: HTTPConnection) -> FairContext:
-    """The fair named in the URL as the viewer may see it; 404 when unknown or hidden."""
-    user = current_user(request)
-    found = await queries.fair_for(db, request.path_params["fair"], user)
+async def load_fair(db: AsyncSession, fair: str | int, user: User | None) -> FairContext:
+    """The fair (by slug or id) as `user` may see it; NotFound when unknown or hidden."""
+    if isinstance(fair, int):
+        found_fair = await db.get(Fair, fair)
+        me = await queries.participation(db, found_fair, user) if found_fair else None
+        found = (found_fair, me) if found_fair and queries.may_see(found_fair, me) else None
+    else:
+        found = await queries.fair_for(db, fair, user)
     if found is None:
-        raise HTTPException(404)
-    fair, me = found
-    return FairContext(fair, user, me)
+        raise NotFound(_("There is no such fair."))
+    return FairContext(found[0], user, found[1])
 
 
-async def require_role(db: AsyncSession, request: HTTPConnection, *roles: Role) -> FairContext:
-    """The fair, for a signed-in participant with one of `roles`; others get 403."""
-    require_user(request)
-    context = await load_fair(db, request)
-    if context.me is None or context.me.role not in roles:
-        raise HTTPException(403)
+async def require_role(
+    db: AsyncSession, fair: str | int, user: User | None, *roles: Role
+) -> FairContext:
+    """The fair, for a signed-in participant with one of `roles`; others are Forbidden."""
+    if user is None:
+        raise LoginRequired()
+    context = await load_fair(db, fair, user)
+    if context.me is None:
+        raise Forbidden(_("You do not take part in this fair."))
+    if context.me.role not in roles:
+        raise Forbidden(_("Your role in this fair does not allow that."))
     return context

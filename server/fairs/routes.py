@@ -23,7 +23,7 @@ async def home(request: Request) -> Response:
 
 async def fair_page(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await load_fair(db, request)
+        context = await load_fair(db, request.path_params["fair"], current_user(request))
         halls = await queries.hall_summaries(db, context.fair)
         counts = await queries.role_counts(db, context.fair)
     return render(
@@ -43,7 +43,7 @@ async def join(request: Request) -> Response:
     user = require_user(request)
     form = await read_form(request)
     async with request.app.state.database.session() as db:
-        context = await load_fair(db, request)
+        context = await load_fair(db, request.path_params["fair"], user)
         if context.me is None:
             attendance = (
                 Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
@@ -55,14 +55,18 @@ async def join(request: Request) -> Response:
 
 async def organise(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         people = await queries.participants(db, context.fair)
     return render(request, "fairs/organise.html", {"fair": context.fair, "participants": people})
 
 
 async def participant_detail(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_role(db, request, Role.ORGANISER)
+        context = await require_role(
+            db, request.path_params["fair"], current_user(request), Role.ORGANISER
+        )
         participant = await queries.participant_in(
             db, context.fair, request.path_params["participant"]
         )

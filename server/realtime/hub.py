@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
 import socketio
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import cookie_parser
 
 from server.db import MAX_ID, Database
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
+from server.i18n import gettext as _
 from server.identity import sessions
+from server.realtime.presence import Presence
+from server.realtime.ratelimit import Limit, RateLimit, RedisRateLimit
+from server.refusals import Denied
 from server.settings import Settings
 
 logger = logging.getLogger("fiera.realtime")
@@ -45,6 +53,8 @@ class Hub:
     def __init__(self, settings: Settings, database: Database):
         self.settings = settings
         self.database = database
+        self.presence = Presence(self._presence_changed, settings.presence_grace_seconds)
+        self._limits: list[Limit] = []
         manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
@@ -59,11 +69,34 @@ class Hub:
         namespace.hub = self
         self.sio.register_namespace(namespace)
 
-    def close(self) -> None:
-        """Stop what the namespaces run on their own (presence timers)."""
+    def rate_limit(self, name: str, count: int, window: float) -> Limit:
+        """A limit shared by this deployment's processes (Redis) or kept in this one."""
+        limit: Limit
+        if self.settings.redis_url:
+            prefix = f"fiera:rate:{name}:"
+            limit = RedisRateLimit(self.settings.redis_url, count, window, prefix)
+        else:
+            limit = RateLimit(count, window, self.settings.monotonic)
+        self._limits.append(limit)
+        return limit
+
+    async def _presence_changed(self, fair_id: int, user_id: int, status: str) -> None:
+        online = len(self.presence.online(fair_id))
+        await self.sio.emit(
+            "presence",
+            {"user": user_id, "status": status, "online": online},
+            room=fair_room(fair_id),
+            namespace="/fair",
+        )
+
+    async def close(self) -> None:
+        """Stop presence timers, what namespaces run on their own, and the rate limits."""
+        self.presence.close()
         for namespace in self.sio.namespace_handlers.values():
             if isinstance(namespace, AuthenticatedNamespace):
                 namespace.close()
+        for limit in self._limits:
+            await limit.close()
 
     async def authenticate(self, environ: dict) -> dict:
         """The identity behind a handshake, or Refused with the reason."""
@@ -108,6 +141,10 @@ class Hub:
 EntityId = Annotated[int, Field(gt=0, le=MAX_ID)]
 
 
+def fair_room(fair_id: int) -> str:
+    return f"fair:{fair_id}"
+
+
 def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
@@ -116,13 +153,38 @@ def login_session_room(login_session_id: int) -> str:
     return f"login-session:{login_session_id}"
 
 
-class Denied(Exception):
-    """An event refused for a reason the sender is told."""
+class Strict(BaseModel):
+    """An event payload that carries nothing we did not ask for: no forged sender, no extra ids."""
 
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+    model_config = ConfigDict(extra="forbid")
+
+
+Action = Callable[[AsyncSession | None, str, BaseModel], Awaitable[dict]]
+
+
+def handler(model: type[BaseModel], *, writes: bool = False, database: bool = True):
+    """Make `on_<event>(self, db, sid, payload)` an event handler: the payload validated as
+    `model` (or the event refused "invalid"), run in a read or, with `writes`, a write session
+    (with `database=False` in none: `db` is None)."""
+
+    def decorate(method):
+        event = method.__name__.removeprefix("on_")
+
+        @functools.wraps(method)
+        async def on_event(self: AuthenticatedNamespace, sid: str, data: object = None) -> dict:
+            return await self.handle(
+                sid,
+                event,
+                model,
+                data,
+                functools.partial(method, self),
+                writes=writes,
+                database=database,
+            )
+
+        return on_event
+
+    return decorate
 
 
 # Events the Socket.IO server raises itself; every other one comes from a client.
@@ -138,6 +200,10 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
 
     hub: Hub
 
+    def __init__(self, namespace: str, rate_limit: Limit | None = None):
+        super().__init__(namespace)
+        self.rate_limit = rate_limit  # None: `throttle` lets everything through
+
     async def on_connect(self, sid: str, environ: dict, auth: object = None) -> None:
         identity = await self.hub.authenticate(environ)
         await self.save_session(sid, identity)
@@ -147,6 +213,37 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
 
     async def connected(self, sid: str, identity: dict) -> None:
         """Hook for namespaces: runs after a handshake was accepted."""
+
+    async def handle(
+        self,
+        sid: str,
+        event: str,
+        model: type[BaseModel],
+        data: object,
+        action: Action,
+        *,
+        writes: bool = False,
+        database: bool = True,
+    ) -> dict:
+        """Validate the payload or refuse it "invalid"; then run `action` in a session."""
+        try:
+            payload = model.model_validate(data)
+        except ValidationError as invalid:
+            fields = ", ".join(str(error["loc"][0]) for error in invalid.errors() if error["loc"])
+            return await self.refuse(
+                sid, event, "invalid", _("Invalid payload: %(fields)s.", fields=fields)
+            )
+        # Denied and unexpected failures are answered by trigger_event
+        if not database:
+            return await action(None, sid, payload)
+        units = self.hub.database
+        async with units.session() if writes else units.read_session() as db:
+            return await action(db, sid, payload)
+
+    async def throttle(self, key: object) -> None:
+        """Count one throttled event for `key` (a user); Denied "rate-limited" past the limit."""
+        if self.rate_limit is not None and not await self.rate_limit.allow(key):
+            raise Denied("rate-limited", _("You are sending too fast. Wait a few seconds."))
 
     def close(self) -> None:
         """Hook for namespaces: stop what they run on their own when the app stops."""
@@ -161,14 +258,24 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
         if event in _LIFECYCLE_EVENTS:
             return await super().trigger_event(event, *args)
         sid = args[0]
+        # every message of this event in the language of the user who opened the connection
+        # (each event runs in its own task, so the setting ends with it)
+        language = await self._language(sid)
+        token = current_language.set(language)
+        try:
+            return await self._answer(event, sid, args)
+        finally:
+            current_language.reset(token)
+
+    async def _answer(self, event: str, sid: str, args: tuple):
         if not isinstance(event, str) or not hasattr(self, f"on_{event}"):
-            return await self.refuse(sid, str(event)[:40], "unknown", "There is no such event.")
+            return await self.refuse(sid, str(event)[:40], "unknown", _("There is no such event."))
         try:
             if not await self._still_logged_in(sid):
                 # answered first, then closed: a disconnect now would swallow the reply
                 self.server.start_background_task(self._disconnect_after_reply, sid)
                 return await self.refuse(
-                    sid, event, "session", "Your session has ended. Log in again."
+                    sid, event, "session", _("Your session has ended. Log in again.")
                 )
             return await super().trigger_event(event, *args)
         except Denied as denied:
@@ -180,8 +287,15 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
                 return None
             logger.exception("event %r on %s failed", event, self.namespace)
             return await self.refuse(
-                sid, event, "error", "Something went wrong on our side. Try again."
+                sid, event, "error", _("Something went wrong on our side. Try again.")
             )
+
+    async def _language(self, sid: str) -> str:
+        try:
+            language = (await self.get_session(sid)).get("language")
+        except KeyError:  # the connection is gone
+            return DEFAULT_LANGUAGE
+        return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
     async def _disconnect_after_reply(self, sid: str) -> None:
         await asyncio.sleep(0.1)

@@ -218,3 +218,29 @@ async def test_organiser_removes_a_message_and_everyone_sees_it_go(chat_server):
         assert removed["removed"] is True and removed["body"] == ""
     for c in (staff, buyer, organiser):
         await c.close()
+
+
+async def test_refusals_speak_the_language_of_whoever_connected(chat_server):
+    async with chat_server["database"].session() as db:
+        giulia = await db.scalar(select(User).where(User.email == BUYER))
+        giulia.language = "it"
+        await db.commit()
+    buyer = await client(chat_server, BUYER)
+    hidden = await buyer.call("send", {"booth": chat_server["hidden"], "body": "ciao"})
+    assert (hidden["reason"], hidden["message"]) == ("not-found", "Questo stand non esiste.")
+    forged = await buyer.call("send", {"booth": chat_server["booth"], "body": "ciao", "sender": 1})
+    assert (forged["reason"], forged["message"]) == ("invalid", "Dati non validi: sender.")
+    unknown = await buyer.call("shout", {})
+    assert (unknown["reason"], unknown["message"]) == ("unknown", "Questo evento non esiste.")
+    errors = await buyer.wait_for("error", 3)
+    assert [e["message"] for e in errors] == [
+        "Questo stand non esiste.",
+        "Dati non validi: sender.",
+        "Questo evento non esiste.",
+    ]
+    # the same refusal for someone who reads English, on the same server at the same time
+    other = await client(chat_server, STAFF)
+    refused = await other.call("send", {"booth": chat_server["hidden"], "body": "hello"})
+    assert refused["message"] == "There is no such booth."
+    for c in (buyer, other):
+        await c.close()
