@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 from starlette.datastructures import UploadFile
 
 from booths.models import DocumentKind
+from server.forms import FormError
 from server.i18n import gettext as _
 
 # Magic numbers of what we accept; anything else (an executable renamed .pdf, SVG, HTML, ...)
@@ -25,12 +26,6 @@ SIGNATURES = [
     (b"GIF87a", "image/gif"),
     (b"GIF89a", "image/gif"),
 ]
-
-
-class UploadRejected(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,7 @@ def _reencode(data: bytes, max_pixels: int) -> tuple[bytes, str]:
         # and decoding is what costs memory (4 bytes a pixel, whatever the file's size)
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > max_pixels:
-                raise UploadRejected(_too_many_pixels(max_pixels))
+                raise FormError(file=_too_many_pixels(max_pixels))
             image.load()
             keep_alpha = image.mode in ("RGBA", "LA", "P")
             mode = "RGBA" if keep_alpha else "RGB"
@@ -72,9 +67,9 @@ def _reencode(data: bytes, max_pixels: int) -> tuple[bytes, str]:
                 clean.save(out, format="JPEG", quality=88)
     except Image.DecompressionBombError as exc:
         # Pillow's own ceiling (process-wide, far above ours) refused it while reading the header
-        raise UploadRejected(_too_many_pixels(max_pixels)) from exc
+        raise FormError(file=_too_many_pixels(max_pixels)) from exc
     except (UnidentifiedImageError, OSError) as exc:
-        raise UploadRejected(_("The image could not be read.")) from exc
+        raise FormError(file=_("The image could not be read.")) from exc
     return out.getvalue(), "image/png" if keep_alpha else "image/jpeg"
 
 
@@ -103,19 +98,19 @@ async def store(
     *,
     images_only: bool = False,
 ) -> StoredFile:
-    """Check and save an upload under `directory`; UploadRejected says why not."""
+    """Check and save an upload under `directory`; a FormError next to "file" says why not."""
     data = await upload.read(max_bytes + 1)
     if not data:
-        raise UploadRejected(_("The file is empty."))
+        raise FormError(file=_("The file is empty."))
     if len(data) > max_bytes:
-        raise UploadRejected(
-            _("The file is larger than %(size)s MB.", size=f"{max_bytes / 1_000_000:g}")
+        raise FormError(
+            file=_("The file is larger than %(size)s MB.", size=f"{max_bytes / 1_000_000:g}")
         )
     content_type = sniff(data[:16])
     if content_type is None or (images_only and not content_type.startswith("image/")):
         if images_only:
-            raise UploadRejected(_("Upload a PNG, JPEG, GIF or WebP image."))
-        raise UploadRejected(_("Upload a PDF or a PNG, JPEG, GIF or WebP image."))
+            raise FormError(file=_("Upload a PNG, JPEG, GIF or WebP image."))
+        raise FormError(file=_("Upload a PDF or a PNG, JPEG, GIF or WebP image."))
     if content_type.startswith("image/"):
         data, content_type = await anyio.to_thread.run_sync(_reencode, data, max_pixels)
         kind = DocumentKind.IMAGE

@@ -339,6 +339,19 @@ async def accepted_unscheduled(db: AsyncSession, fair: Fair) -> list[MeetingRequ
     return list(result)
 
 
+async def accepted_unscheduled_count(db: AsyncSession, fair: Fair) -> int:
+    """How many accepted requests have no meeting yet (without loading them)."""
+    return await db.scalar(
+        select(func.count(MeetingRequest.id))
+        .outerjoin(Meeting, Meeting.request_id == MeetingRequest.id)
+        .where(
+            MeetingRequest.fair_id == fair.id,
+            MeetingRequest.status == RequestStatus.ACCEPTED,
+            Meeting.id.is_(None),
+        )
+    )
+
+
 @dataclass
 class Grid:
     """The organiser's view: for each slot, the meeting at each table, and the video meetings."""

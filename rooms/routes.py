@@ -15,7 +15,7 @@ from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
-from server.forms import read_form, text, whole_number
+from server.forms import Form, whole_number
 from server.i18n import gettext as _
 from server.identity.access import current_user
 from server.templating import render
@@ -83,7 +83,7 @@ def _back(request: Request, fair: Fair, done: str, to: str = "meetings") -> Resp
 
 async def _act(request: Request, action, done: str) -> Response:
     """Run one competing action in a write transaction; refusals re-render the page."""
-    form = await read_form(request)
+    form = await Form.read(request)
     item_id = request.path_params.get("request") or request.path_params.get("meeting")
     async with request.app.state.database.write_session() as db:
         context = await require_role(
@@ -103,7 +103,7 @@ async def _act(request: Request, action, done: str) -> Response:
 
 async def accept(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        slot_id = whole_number(text(form, "slot"))
+        slot_id = whole_number(form.text("slot"))
         return await operations.accept_request(db, context.fair, context.me, request_id, slot_id)
 
     return await _act(request, action, "accepted")
@@ -111,7 +111,7 @@ async def accept(request: Request) -> Response:
 
 async def decline(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        reason = text(form, "reason")
+        reason = form.text("reason")
         return await operations.decline_request(db, context.fair, context.me, request_id, reason)
 
     return await _act(request, action, "declined")
@@ -119,7 +119,7 @@ async def decline(request: Request) -> Response:
 
 async def cancel(request: Request) -> Response:
     async def action(db, context: FairContext, form, request_id):
-        reason = text(form, "reason")
+        reason = form.text("reason")
         return await operations.cancel_request(db, context.fair, context.me, request_id, reason)
 
     return await _act(request, action, "cancelled")
@@ -127,7 +127,7 @@ async def cancel(request: Request) -> Response:
 
 async def cancel_meeting(request: Request) -> Response:
     async def action(db, context: FairContext, form, meeting_id):
-        reason = text(form, "reason")
+        reason = form.text("reason")
         return await operations.cancel_meeting(db, context.fair, context.me, meeting_id, reason)
 
     return await _act(request, action, "cancelled")
@@ -136,9 +136,9 @@ async def cancel_meeting(request: Request) -> Response:
 async def new_request(request: Request) -> Response:
     """The form that asks a firm for a meeting (`?firm=` names it, from a booth or a profile)."""
     errors: dict[str, str] = {}
-    form = await read_form(request) if request.method == "POST" else None
-    firm_id = whole_number(text(form, "firm") if form else request.query_params.get("firm", ""))
-    message = text(form, "message") if form else ""
+    form = await Form.read(request) if request.method == "POST" else None
+    firm_id = whole_number(form.text("firm") if form else request.query_params.get("firm", ""))
+    message = form.text("message") if form else ""
     async with request.app.state.database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
@@ -203,11 +203,9 @@ async def agenda(request: Request) -> Response:
 
 
 async def save_availability(request: Request) -> Response:
-    form = await read_form(request)
-    attendance = Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
-    # read_form refuses files (max_files=0): the check only narrows the type
-    numbers = (whole_number(v) for v in form.getlist("unavailable") if isinstance(v, str))
-    blocked = {n for n in numbers if n is not None}
+    form = await Form.read(request)
+    attendance = Attendance.ONLINE if form.text("attendance") == "online" else Attendance.ONSITE
+    blocked = set(form.whole_numbers("unavailable"))
     async with request.app.state.database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS

@@ -10,6 +10,7 @@ from starlette.routing import Route
 from rooms import notices, queries
 from rooms.models import RunStatus
 from rooms.optimising import preview, runner, runs
+from rooms.optimising.publish import publish_run
 from server.db import utcnow
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
@@ -42,7 +43,7 @@ async def schedule_page(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
         run = await runs.latest_run(db, context.fair)
-        waiting = await queries.accepted_unscheduled(db, context.fair)
+        waiting = await queries.accepted_unscheduled_count(db, context.fair)
         shown = None
         if run is not None and run.status == RunStatus.DONE:
             shown = await preview.build_preview(db, context.fair, run, now)
@@ -61,7 +62,7 @@ async def schedule_page(
             "running": preview.is_active(run),
             "elapsed": preview.elapsed_seconds(run, now) if run else 0,
             "preview": shown,
-            "waiting": len(waiting),
+            "waiting": waiting,
             "limits": runs.TIME_LIMITS,
             "default_limit": runs.DEFAULT_TIME_LIMIT,
             "on_acceptance": context.fair.booking_mode == BookingMode.ON_ACCEPTANCE,
@@ -111,9 +112,9 @@ async def start(request: Request) -> Response:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
-        waiting = await queries.accepted_unscheduled(db, context.fair)
+        waiting = await queries.accepted_unscheduled_count(db, context.fair)
         try:
-            run = await runs.start_run(db, context.fair, context.user, limit, len(waiting))
+            run = await runs.start_run(db, context.fair, context.user, limit, waiting)
             await db.commit()
         except runs.RunError as refused:
             await db.rollback()
@@ -129,7 +130,7 @@ async def publish(request: Request) -> Response:
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
         try:
-            published = await runs.publish_run(db, context.fair, request.path_params["run"])
+            published = await publish_run(db, context.fair, request.path_params["run"])
             await db.commit()
         except LookupError as exc:
             raise HTTPException(404) from exc

@@ -19,17 +19,10 @@ from rooms.models import (
     UnavailableSlot,
 )
 from server.fairs.models import Attendance, BookingMode, Fair, Participant
+from server.forms import FormError
 from server.i18n import gettext as _
 
 SLOT_LENGTHS = (15, 20, 30, 45, 60)
-
-
-class SetupError(Exception):
-    """Form errors by field name."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 async def _active_meetings(db: AsyncSession, fair: Fair, session_id: int | None = None) -> int:
@@ -106,7 +99,7 @@ async def save_settings(
         if used is not None and used > video_rooms:
             errors["video_rooms"] = _("Video room %(num)d has meetings booked.", num=used)
     if errors:
-        raise SetupError(errors)
+        raise FormError(**errors)
     settings.video_rooms = video_rooms
     settings.slot_minutes = slot_minutes
     settings.break_minutes = break_minutes
@@ -152,7 +145,7 @@ async def add_session(
     if not errors and _add_slots(fair, session, settings) == 0:
         errors["ends"] = _("The session is shorter than one slot.")
     if errors:
-        raise SetupError(errors)
+        raise FormError(**errors)
     db.add(settings)  # the defaults become explicit once the organiser starts the set-up
     db.add(session)
     await db.flush()
@@ -169,7 +162,7 @@ async def remove_session(db: AsyncSession, fair: Fair, session_id: int) -> bool:
     if session is None:
         return False
     if await _active_meetings(db, fair, session.id):
-        raise SetupError({"form": _("Meetings are booked in this session. Cancel them first.")})
+        raise FormError(form=_("Meetings are booked in this session. Cancel them first."))
     await db.delete(session)
     await db.flush()
     return True

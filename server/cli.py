@@ -66,6 +66,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace, password: s
 
     from server.db import Database
     from server.fairs.models import Fair, Participant, Role
+    from server.forms import FormError
     from server.identity import operations, validation
     from server.identity.passwords import Passwords
 
@@ -105,7 +106,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace, password: s
                     language=args.language,
                     time_zone=args.time_zone,
                 )
-            except operations.AccountError as exc:
+            except FormError as exc:
                 print(f"error: {exc.message}", file=sys.stderr)
                 return 2
             if fair is not None:

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,10 +14,9 @@ from starlette.routing import Route
 from booths import operations, uploads
 from booths.access import BoothContext, require_editor
 from booths.models import OpportunityCategory, OpportunityKind
-from server.forms import text, whole_number
+from server.forms import Form, FormError, member
 from server.i18n import gettext as _
 from server.identity.access import current_user
-from server.identity.validation import has_control_characters
 from server.templating import render
 
 HEADLINE_MAX = 200
@@ -26,41 +24,59 @@ DESCRIPTION_MAX = 5000
 TITLE_MAX = 200
 
 
-def with_form(handler: Callable[[Request, FormData], Awaitable[Response]]):
+def with_form(handler: Callable[[Request, Form], Awaitable[Response]]):
     """Parse the (possibly multipart) form for `handler` and close its spooled files after."""
 
     async def endpoint(request: Request) -> Response:
-        async with request.form(max_files=2, max_fields=60, max_part_size=64 * 1024) as form:
-            return await handler(request, form)
+        async with request.form(max_files=2, max_fields=60, max_part_size=64 * 1024) as data:
+            return await handler(request, Form(data))
 
     return endpoint
 
 
-def _clean(value: str, limit: int, label: str, errors: dict, field: str, required=False) -> str:
-    value = value.strip()
-    if required and not value:
-        errors[field] = _("Fill in %(field)s.", field=label)
-    elif len(value) > limit:
-        errors[field] = _("Use at most %(max)d characters.", max=limit)
-    elif has_control_characters(value.replace("\n", "").replace("\r", "").replace("\t", "")):
-        errors[field] = _("This contains characters that cannot be used.")
-    return value
+def _prose(limit: int, required: str = "") -> Callable[[str], tuple[str, str | None]]:
+    """A cleaner of free text up to `limit` characters; `required` names what must be filled."""
+
+    def clean(value: str) -> tuple[str, str | None]:
+        value = value.strip()
+        if required and not value:
+            return value, _("Fill in %(field)s.", field=required)
+        if len(value) > limit:
+            return value, _("Use at most %(max)d characters.", max=limit)
+        return value, None
+
+    return clean
 
 
-def _clean_url(value: str, errors: dict, field: str) -> str:
+def _web_address(value: str, required: bool = False) -> tuple[str, str | None]:
     value = value.strip()
-    if not value:
-        return ""
+    if not value and not required:
+        return "", None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 300:
-        errors[field] = _("Enter a full web address starting with https://")
-    return value
+        return value, _("Enter a full web address starting with https://")
+    return value, None
 
 
-def _sector_ids(form: FormData) -> list[int]:
-    """The sector ids ticked in the form that are whole numbers; anything else is dropped."""
-    ids = (whole_number(v) for v in form.getlist("sectors") if isinstance(v, str))
-    return [sector_id for sector_id in ids if sector_id is not None]
+async def _store(
+    request: Request, form: Form, name: str, *, images_only: bool = False
+) -> uploads.StoredFile | None:
+    """Save the file chosen in `name`; None, with the reason next to the field, when refused."""
+    upload = form.file(name)
+    if upload is None:
+        return None
+    settings = request.app.state.settings
+    try:
+        return await uploads.store(
+            upload,
+            settings.upload_dir,
+            settings.max_upload_bytes,
+            settings.max_image_pixels,
+            images_only=images_only,
+        )
+    except FormError as refused:
+        form.refuse(name, refused.message)
+        return None
 
 
 def _edit_url(request: Request, context: BoothContext, saved: str = "") -> str:
@@ -101,7 +117,7 @@ async def _page(
 
 
 @with_form
-async def edit(request: Request, form: FormData) -> Response:
+async def edit(request: Request, form: Form) -> Response:
     database = request.app.state.database
     if request.method == "GET":
         async with database.session() as db:
@@ -113,7 +129,13 @@ async def edit(request: Request, form: FormData) -> Response:
             )
         return await _page(request, context)
 
-    settings = request.app.state.settings
+    values: dict[str, Any] = {
+        "headline": form.clean("headline", _prose(HEADLINE_MAX)),
+        "description": form.clean("description", _prose(DESCRIPTION_MAX)),
+        "website": form.clean("website", _web_address),
+        # a tampered or stale sector id is not one of this fair's sectors: it is left out
+        "sectors": form.whole_numbers("sectors"),
+    }
     async with database.session() as db:
         context = await require_editor(
             db,
@@ -121,55 +143,43 @@ async def edit(request: Request, form: FormData) -> Response:
             current_user(request),
             fair=request.path_params["fair"],
         )
-        errors: dict[str, str] = {}
-        values: dict[str, Any] = {
-            "headline": _clean(
-                text(form, "headline"), HEADLINE_MAX, _("the headline"), errors, "headline"
-            ),
-            "description": _clean(
-                text(form, "description"),
-                DESCRIPTION_MAX,
-                _("the description"),
-                errors,
-                "description",
-            ),
-            "website": _clean_url(text(form, "website"), errors, "website"),
-            # a tampered or stale sector id is not one of this fair's sectors: it is left out
-            "sectors": _sector_ids(form),
-        }
-        logo = form.get("logo")
-        stored = None
-        if isinstance(logo, UploadFile) and logo.filename:
-            try:
-                stored = await uploads.store(
-                    logo,
-                    settings.upload_dir,
-                    settings.max_upload_bytes,
-                    settings.max_image_pixels,
-                    images_only=True,
+        logo = await _store(request, form, "logo", images_only=True)
+
+        async def save() -> None:
+            await operations.update_profile(
+                db,
+                context.booth,
+                headline=values["headline"],
+                description=values["description"],
+                website=values["website"],
+                sector_ids=values["sectors"],
+            )
+            if logo is not None:
+                await operations.add_document(
+                    db, context.booth, logo, title=_("Logo"), is_logo=True
                 )
-            except uploads.UploadRejected as rejected:
-                errors["logo"] = rejected.message
-        if errors:
-            if stored is not None:
-                await uploads.remove(settings.upload_dir, stored.storage_key)
-            return await _page(request, context, errors, values, status=400)
-        await operations.update_profile(
-            db,
-            context.booth,
-            headline=values["headline"],
-            description=values["description"],
-            website=values["website"],
-            sector_ids=values["sectors"],
-        )
-        if stored is not None:
-            await operations.add_document(db, context.booth, stored, title=_("Logo"), is_logo=True)
-        await db.commit()
+
+        await form.commit(db, save)
+        if not form.ok:
+            await _forget(request, logo)
+            return await _page(request, context, form.errors, values, status=400)
     return RedirectResponse(_edit_url(request, context, "profile"), status_code=303)
 
 
+async def _forget(request: Request, stored: uploads.StoredFile | None) -> None:
+    """Remove a file saved for a form that is shown again instead."""
+    if stored is not None:
+        await uploads.remove(request.app.state.settings.upload_dir, stored.storage_key)
+
+
 @with_form
-async def add_opportunity(request: Request, form: FormData) -> Response:
+async def add_opportunity(request: Request, form: Form) -> Response:
+    title = form.clean("title", _prose(TITLE_MAX, _("the title")))
+    description = form.clean("opportunity_description", _prose(DESCRIPTION_MAX))
+    kind = member(OpportunityKind)(form.text("kind"))
+    category = member(OpportunityCategory)(form.text("category"))
+    if kind is None or category is None:
+        form.refuse("kind", _("Choose whether you offer or look for something, and what."))
     async with request.app.state.database.session() as db:
         context = await require_editor(
             db,
@@ -177,39 +187,24 @@ async def add_opportunity(request: Request, form: FormData) -> Response:
             current_user(request),
             fair=request.path_params["fair"],
         )
-        errors: dict[str, str] = {}
-        title = _clean(
-            text(form, "title"), TITLE_MAX, _("the title"), errors, "title", required=True
+        await form.commit(
+            db,
+            operations.add_opportunity,
+            db,
+            context.booth,
+            kind=kind,
+            category=category,
+            title=title,
+            description=description,
         )
-        description = _clean(
-            text(form, "opportunity_description"),
-            DESCRIPTION_MAX,
-            _("the description"),
-            errors,
-            "opportunity_description",
-        )
-        try:
-            kind = OpportunityKind(text(form, "kind"))
-            category = OpportunityCategory(text(form, "category"))
-        except ValueError:
-            errors["kind"] = _("Choose whether you offer or look for something, and what.")
-        if errors:
-            return await _page(
-                request,
-                context,
-                errors,
-                {"title": title, "opportunity_description": description},
-                status=400,
-            )
-        await operations.add_opportunity(
-            db, context.booth, kind=kind, category=category, title=title, description=description
-        )
-        await db.commit()
+        if not form.ok:
+            values = {"title": title, "opportunity_description": description}
+            return await _page(request, context, form.errors, values, status=400)
     return RedirectResponse(_edit_url(request, context, "opportunity"), status_code=303)
 
 
 @with_form
-async def remove_opportunity(request: Request, form: FormData) -> Response:
+async def remove_opportunity(request: Request, form: Form) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(
             db,
@@ -229,8 +224,8 @@ async def remove_opportunity(request: Request, form: FormData) -> Response:
 
 
 @with_form
-async def add_document(request: Request, form: FormData) -> Response:
-    settings = request.app.state.settings
+async def add_document(request: Request, form: Form) -> Response:
+    title = form.clean("document_title", _prose(TITLE_MAX))
     async with request.app.state.database.session() as db:
         context = await require_editor(
             db,
@@ -238,35 +233,18 @@ async def add_document(request: Request, form: FormData) -> Response:
             current_user(request),
             fair=request.path_params["fair"],
         )
-        errors: dict[str, str] = {}
-        title = _clean(
-            text(form, "document_title"), TITLE_MAX, _("the title"), errors, "document_title"
-        )
-        upload = form.get("file")
-        stored = None
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            errors["file"] = _("Choose a file to upload.")
-        else:
-            try:
-                stored = await uploads.store(
-                    upload,
-                    settings.upload_dir,
-                    settings.max_upload_bytes,
-                    settings.max_image_pixels,
-                )
-            except uploads.UploadRejected as rejected:
-                errors["file"] = rejected.message
-        if errors:
-            if stored is not None:
-                await uploads.remove(settings.upload_dir, stored.storage_key)
-            return await _page(request, context, errors, {"document_title": title}, status=400)
-        await operations.add_document(db, context.booth, stored, title=title)
-        await db.commit()
+        if form.file("file") is None:
+            form.refuse("file", _("Choose a file to upload."))
+        stored = await _store(request, form, "file")
+        await form.commit(db, operations.add_document, db, context.booth, stored, title=title)
+        if not form.ok:
+            await _forget(request, stored)
+            return await _page(request, context, form.errors, {"document_title": title}, status=400)
     return RedirectResponse(_edit_url(request, context, "document"), status_code=303)
 
 
 @with_form
-async def remove_document(request: Request, form: FormData) -> Response:
+async def remove_document(request: Request, form: Form) -> Response:
     settings = request.app.state.settings
     async with request.app.state.database.session() as db:
         context = await require_editor(
@@ -287,8 +265,14 @@ async def remove_document(request: Request, form: FormData) -> Response:
     return RedirectResponse(_edit_url(request, context, "removed"), status_code=303)
 
 
+def _required_web_address(value: str) -> tuple[str, str | None]:
+    return _web_address(value, required=True)
+
+
 @with_form
-async def add_link(request: Request, form: FormData) -> Response:
+async def add_link(request: Request, form: Form) -> Response:
+    title = form.clean("link_title", _prose(TITLE_MAX, _("the title")))
+    url = form.clean("url", _required_web_address)
     async with request.app.state.database.session() as db:
         context = await require_editor(
             db,
@@ -296,24 +280,15 @@ async def add_link(request: Request, form: FormData) -> Response:
             current_user(request),
             fair=request.path_params["fair"],
         )
-        errors: dict[str, str] = {}
-        title = _clean(
-            text(form, "link_title"), TITLE_MAX, _("the title"), errors, "link_title", required=True
-        )
-        url = _clean_url(text(form, "url"), errors, "url")
-        if not url and "url" not in errors:
-            errors["url"] = _("Enter a full web address starting with https://")
-        if errors:
-            return await _page(
-                request, context, errors, {"link_title": title, "url": url}, status=400
-            )
-        await operations.add_link(db, context.booth, title=title, url=url)
-        await db.commit()
+        await form.commit(db, operations.add_link, db, context.booth, title=title, url=url)
+        if not form.ok:
+            values = {"link_title": title, "url": url}
+            return await _page(request, context, form.errors, values, status=400)
     return RedirectResponse(_edit_url(request, context, "link"), status_code=303)
 
 
 @with_form
-async def remove_link(request: Request, form: FormData) -> Response:
+async def remove_link(request: Request, form: Form) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(
             db,
@@ -330,7 +305,7 @@ async def remove_link(request: Request, form: FormData) -> Response:
 
 
 @with_form
-async def visibility(request: Request, form: FormData) -> Response:
+async def visibility(request: Request, form: Form) -> Response:
     async with request.app.state.database.session() as db:
         context = await require_editor(
             db,
@@ -340,7 +315,7 @@ async def visibility(request: Request, form: FormData) -> Response:
         )
         if not context.is_organiser:
             raise HTTPException(403)
-        await operations.set_hidden(db, context.booth, text(form, "hidden") == "1")
+        await operations.set_hidden(db, context.booth, form.flag("hidden"))
         await db.commit()
     return RedirectResponse(_edit_url(request, context, "visibility"), status_code=303)
 

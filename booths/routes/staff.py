@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from starlette.exceptions import HTTPException
@@ -13,28 +11,10 @@ from starlette.routing import Route
 
 from booths import chat, leads
 from booths.access import require_editor
+from server.exports import csv_response
 from server.forms import whole_number
 from server.identity.access import current_user
 from server.templating import render
-
-
-def _csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        # a cell starting with = + - @ would run as a formula in a spreadsheet
-        writer.writerow(
-            [
-                f"'{cell}" if isinstance(cell, str) and cell[:1] in "=+-@\t\r" else cell
-                for cell in row
-            ]
-        )
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # BOM: spreadsheets then read the file as UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def _iso(value: datetime | None) -> str:
@@ -95,7 +75,7 @@ async def export_chats(request: Request) -> Response:
             fair=request.path_params["fair"],
         )
         rows = await chat.export_rows(db, context.booth)
-    return _csv_response(
+    return csv_response(
         f"{context.booth.slug}-chats.csv",
         ["conversation", "sender", "sent_at_utc", "from_staff", "message", "removed"],
         [
@@ -158,7 +138,7 @@ async def export_leads(request: Request) -> Response:
                 lead.messages,
             ]
         )
-    return _csv_response(
+    return csv_response(
         f"{context.booth.slug}-leads.csv",
         [
             "name",

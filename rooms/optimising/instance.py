@@ -10,13 +10,15 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from rooms import queries
-from rooms.models import Meeting, MeetingStatus, UnavailableSlot
+from rooms.models import Meeting, MeetingAttendee, MeetingStatus, Slot, UnavailableSlot
+from rooms.scheduling import Instance, parse_instance
 from server.db import utcnow
 from server.fairs.models import Attendance, Fair, Participant
 
@@ -27,6 +29,11 @@ FIXED_WEIGHT = 1000.0
 def key_id(key: str) -> int:
     """The database id inside an instance id (`r40` -> 40)."""
     return int(key[1:])
+
+
+def is_request(key: str) -> bool:
+    """Whether an instance meeting id stands for a request to place (not a booked meeting)."""
+    return key.startswith("r")
 
 
 def _slug(text: str) -> str:
@@ -43,11 +50,14 @@ class Built:
     tables_in_use: dict[int, set[int]] = field(default_factory=dict)  # slot -> taken tables
     fixed_tables: dict[str, int | None] = field(default_factory=dict)  # "m9" -> its table
 
+    @cached_property
+    def parsed(self) -> Instance:
+        """The instance as the scheduler's typed dataclasses (read once `data` is complete)."""
+        return parse_instance(self.data)
+
     def onsite(self, meeting_key: str) -> bool:
         """Whether the meeting needs a table: everyone in it is on site."""
-        modes = {p["id"]: p["mode"] for p in self.data["participants"]}
-        meeting = next(m for m in self.data["meetings"] if m["id"] == meeting_key)
-        return all(modes[p] == "onsite" for p in meeting["participants"])
+        return self.parsed.at_table(meeting_key)
 
 
 def _labels(sessions) -> dict[int, str]:
@@ -166,3 +176,32 @@ async def build(db: AsyncSession, fair: Fair, now: datetime | None = None) -> Bu
         "meetings": meetings,
     }
     return built
+
+
+async def tables_in_use(
+    db: AsyncSession, fair: Fair, now: datetime | None = None
+) -> dict[int, set[int]]:
+    """The tables that booked meetings hold in the fair's future slots, as `build` counts them
+    (`Built.tables_in_use`), without building the whole instance."""
+    now = now or utcnow()
+    met = (
+        select(MeetingAttendee.meeting_id)
+        .group_by(MeetingAttendee.meeting_id)
+        .having(func.count(distinct(MeetingAttendee.participant_id)) >= 2)
+    )
+    rows = await db.execute(
+        select(Meeting.slot_id, Meeting.table_number)
+        .join(Slot, Slot.id == Meeting.slot_id)
+        .where(
+            Meeting.fair_id == fair.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.active_slot_id.is_not(None),
+            Meeting.table_number.is_not(None),
+            Slot.starts_at > now,
+            Meeting.id.in_(met),
+        )
+    )
+    in_use: dict[int, set[int]] = {}
+    for slot_id, table in rows:
+        in_use.setdefault(slot_id, set()).add(table)
+    return in_use

@@ -1,43 +1,29 @@
-"""The record of each optimiser run: start (one at a time per fair), finish, publish, discard.
+"""The record of each optimiser run: start (one at a time per fair), finish, discard; what a
+finished run proposes, read back as the scheduler's typed dataclasses.
 
 A run is claimed and closed with conditional UPDATEs on its status, so a page reload, a second
-click or a second server process never runs or publishes it twice.
+click or a second server process never runs or publishes it twice (publishing: `publish`).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
 import socket
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from rooms import booking, notices
-from rooms.errors import MeetingError
-from rooms.models import (
-    ACTIVE_RUN,
-    Meeting,
-    MeetingAttendee,
-    MeetingRequest,
-    RequestStatus,
-    RunStatus,
-    ScheduleRun,
-)
-from rooms.notices import Notice
+from rooms.models import ACTIVE_RUN, RunStatus, ScheduleRun
 from rooms.optimising import instance
-from rooms.scheduling import parse_instance, validate_schedule
-from rooms.scheduling.validate import recompute_stats
+from rooms.scheduling import Instance, Schedule, parse_instance, parse_schedule
 from server.db import utcnow
-from server.fairs.models import Fair, Participant
-from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
+from server.fairs.models import Fair
 from server.i18n import gettext as _
 from server.identity.models import User
 
@@ -46,7 +32,6 @@ DEFAULT_TIME_LIMIT = 20
 # A run whose server process is gone is failed at once when that process was on this host; a
 # run of another host's process is given up this long after its time limit.
 LOST_AFTER = timedelta(minutes=3)
-SCHEDULED = "meeting_scheduled"
 # Stored as the error of a run that lost its server or its solver; shown in the viewer's language
 STOPPED = "The optimiser stopped unexpectedly; start it again."
 SHUT_DOWN = "The server stopped during the run."
@@ -108,13 +93,6 @@ class RunError(Exception):
         self.message = message
 
 
-@dataclass
-class Published:
-    meetings: list[Meeting] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    skipped: list[MeetingRequest] = field(default_factory=list)  # cancelled since the run
-
-
 async def latest_run(db: AsyncSession, fair: Fair) -> ScheduleRun | None:
     return await db.scalar(
         select(ScheduleRun)
@@ -134,7 +112,7 @@ async def run_of(db: AsyncSession, fair: Fair, run_id: int) -> ScheduleRun | Non
     )
 
 
-async def _set(db: AsyncSession, run_id: int, statuses, **values) -> bool:
+async def advance(db: AsyncSession, run_id: int, statuses, **values) -> bool:
     """Move a run on if it is in one of `statuses`; False when someone else got there first."""
     result = await db.execute(
         update(ScheduleRun)
@@ -189,7 +167,7 @@ async def start_run(
 
 async def claim_run(db: AsyncSession, run_id: int, built: instance.Built, now=None) -> bool:
     """Mark a queued run running, with the instance it solves; False if it was not queued."""
-    return await _set(
+    return await advance(
         db,
         run_id,
         [RunStatus.QUEUED],
@@ -199,25 +177,39 @@ async def claim_run(db: AsyncSession, run_id: int, built: instance.Built, now=No
     )
 
 
+def proposal(run: ScheduleRun) -> tuple[Instance, Schedule]:
+    """The instance a finished run solved and the schedule it proposes, parsed once (read-only:
+    the same objects serve every reload of the preview)."""
+    return _parsed(run.instance or "{}", run.result or "{}")
+
+
+# A finished run's texts never change, and an organiser reloads a waiting preview: parsing a
+# big fair's instance costs about 100 ms. Keyed on the texts themselves, so that runs of other
+# databases (tests) or a run written again can never be served another's proposal.
+@functools.lru_cache(maxsize=4)
+def _parsed(instance_text: str, result_text: str) -> tuple[Instance, Schedule]:
+    return parse_instance(json.loads(instance_text)), parse_schedule(json.loads(result_text))
+
+
 def figures(built_data: dict, schedule: dict) -> dict[str, Any]:
     """What the preview shows about the requests (existing meetings left out of the counts)."""
     stats = schedule["stats"]
-    requested = [m["id"] for m in built_data["meetings"] if m["id"].startswith("r")]
-    fixed_kept = sum(1 for a in schedule["assignments"] if a["meeting"].startswith("m"))
-    placed = sum(1 for a in schedule["assignments"] if a["meeting"].startswith("r"))
+    requested = [m["id"] for m in built_data["meetings"] if instance.is_request(m["id"])]
+    placed = sum(1 for a in schedule["assignments"] if instance.is_request(a["meeting"]))
+    fixed_kept = len(schedule["assignments"]) - placed
     bound = min(len(requested), max(placed, stats.get("upper_bound", placed) - fixed_kept))
     return {
         "requested": len(requested),
         "placed": placed,
         "upper_bound": bound,
-        "fixed": sum(1 for m in built_data["meetings"] if m["id"].startswith("m")),
+        "fixed": len(built_data["meetings"]) - len(requested),
         "idle_gaps": stats.get("idle_gaps", 0),
         "solve_seconds": stats.get("solve_seconds", 0.0),
         "status": stats.get("status", "feasible"),
         "unplaced": {
             key: text
             for key, text in stats.get("unscheduled_reasons", {}).items()
-            if key.startswith("r")
+            if instance.is_request(key)
         },
     }
 
@@ -226,7 +218,7 @@ async def finish_run(db: AsyncSession, run_id: int, schedule: dict, now=None) ->
     """Store the proposed schedule of a running run; the preview is ready."""
     stored = await db.scalar(select(ScheduleRun.instance).where(ScheduleRun.id == run_id))
     built_data = json.loads(stored or '{"meetings": []}')
-    return await _set(
+    return await advance(
         db,
         run_id,
         [RunStatus.RUNNING],
@@ -240,7 +232,7 @@ async def finish_run(db: AsyncSession, run_id: int, schedule: dict, now=None) ->
 
 async def fail_run(db: AsyncSession, run_id: int, error: str, now=None) -> bool:
     """Close a queued or running run as failed, freeing the fair for another run."""
-    return await _set(
+    return await advance(
         db,
         run_id,
         ACTIVE_RUN,
@@ -258,188 +250,5 @@ async def discard_run(db: AsyncSession, fair: Fair, run_id: int) -> None:
         raise LookupError(run_id)
     if run.status in ACTIVE_RUN:
         raise RunError(_("The optimiser has not finished yet."))
-    if not await _set(db, run.id, [RunStatus.DONE], status=RunStatus.DISCARDED):
+    if not await advance(db, run.id, [RunStatus.DONE], status=RunStatus.DISCARDED):
         raise RunError(_("This preview was already published or discarded."))
-
-
-def _numbered(
-    rows: list[tuple[str, int, bool]],
-    built: instance.Built,
-) -> list[tuple[str, int, int | None]]:
-    """Tables for the rows (meeting key, slot id, on site): existing meetings keep theirs, new
-    on-site ones take the lowest table no existing meeting holds in that slot."""
-    taken: dict[int, set[int]] = defaultdict(set)
-    for slot_id, tables in built.tables_in_use.items():
-        taken[slot_id] |= tables
-    result = []
-    for key, slot_id, onsite in rows:
-        table = None
-        if key in built.fixed:
-            table = built.fixed_tables[key] if onsite else None
-            if onsite and table is None:  # booked by video, everyone on site now
-                table = min(set(range(1, 10_000)) - taken[slot_id])
-                taken[slot_id].add(table)
-        elif onsite:
-            table = min(set(range(1, 10_000)) - taken[slot_id])
-            taken[slot_id].add(table)
-        result.append((key, slot_id, table))
-    return result
-
-
-def proposed_tables(run: ScheduleRun, built: instance.Built) -> dict[str, int | None]:
-    """The table each proposed meeting would get now (None: a video room)."""
-    schedule = json.loads(run.result or "{}")
-    onsite = {
-        m["id"]: all(
-            p["mode"] == "onsite"
-            for p in json.loads(run.instance)["participants"]
-            if p["id"] in m["participants"]
-        )
-        for m in json.loads(run.instance)["meetings"]
-    }
-    rows = [
-        (a["meeting"], instance.key_id(a["slot"]), onsite[a["meeting"]])
-        for a in schedule.get("assignments", [])
-        if a["meeting"].startswith("r")
-    ]
-    return {key: table for key, _slot, table in _numbered(rows, built)}
-
-
-def _stale() -> RunError:
-    return RunError(
-        _(
-            "The requests or agendas changed since this run (a request was placed, or "
-            "someone's availability changed). Nothing was published: run the optimiser "
-            "again."
-        )
-    )
-
-
-async def publish_run(db: AsyncSession, fair: Fair, run_id: int, now=None) -> Published:
-    """Book every meeting of a preview, all or nothing, if nothing it relies on has changed."""
-    now = now or utcnow()
-    run = await run_of(db, fair, run_id)
-    if run is None:
-        raise LookupError(run_id)
-    if run.status in ACTIVE_RUN:
-        raise RunError(_("The optimiser has not finished yet."))
-    if run.status != RunStatus.DONE:
-        raise RunError(_("This preview was already published or discarded."))
-    schedule = json.loads(run.result)
-    proposal = [
-        (a["meeting"], a["slot"]) for a in schedule["assignments"] if a["meeting"].startswith("r")
-    ]
-    # Lock the proposed requests before reading them: a cancel now waits for this publish, or
-    # has committed and is seen below (see booking.lock_requests).
-    await booking.lock_requests(db, [instance.key_id(key) for key, _slot in proposal])
-    current = await instance.build(db, fair, now)
-    # A request cancelled since the run only frees its slot: the rest of the preview still
-    # holds, and an organiser on a busy day wants it published rather than re-run (a re-run
-    # takes up to a minute, during which more requests may be cancelled). Anything else that
-    # changed may clash with the preview, so it is refused as stale.
-    cancelled = await _cancelled_since(
-        db, fair, [instance.key_id(k) for k, _slot in proposal if k not in current.requests]
-    )
-    proposal = [(k, slot) for k, slot in proposal if instance.key_id(k) not in cancelled]
-    if any(key not in current.requests for key, _slot in proposal):
-        raise _stale()
-    # Check the proposal against today's agenda with the independent validator.
-    rows = [
-        (key, instance.key_id(m["fixed_slot"]), current.onsite(key))
-        for m in current.data["meetings"]
-        if (key := m["id"]) in current.fixed
-    ] + [(key, instance.key_id(slot), current.onsite(key)) for key, slot in proposal]
-    numbered = _numbered(rows, current)
-    assignments = [
-        {"meeting": key, "slot": f"s{slot_id}", "table": table} for key, slot_id, table in numbered
-    ]
-    parsed = parse_instance(current.data)
-    placed_keys = {row["meeting"] for row in assignments}
-    unscheduled = [m.id for m in parsed.meetings if m.id not in placed_keys]
-    check = {
-        "assignments": assignments,
-        "unscheduled": unscheduled,
-        "stats": recompute_stats(parsed, assignments)
-        | {
-            "upper_bound": len(parsed.meetings),
-            "status": "feasible",
-            "unscheduled_reasons": {key: "waiting" for key in unscheduled},
-        },
-    }
-    if validate_schedule(parsed, check):
-        raise _stale()
-    wanted = [
-        (current.requests[key], slot_id, table)
-        for key, slot_id, table in numbered
-        if key in current.requests
-    ]
-    try:
-        placed = await booking.place_meetings(db, fair, wanted)
-    except MeetingError:
-        raise _stale() from None
-    if not await _set(db, run.id, [RunStatus.DONE], status=RunStatus.PUBLISHED):
-        raise RunError(_("This preview was already published or discarded."))
-    skipped = [cancelled[request_id] for request_id in sorted(cancelled)]
-    return Published(placed, await _scheduled_notices(db, fair, placed), skipped)
-
-
-async def _cancelled_since(
-    db: AsyncSession, fair: Fair, request_ids: list[int]
-) -> dict[int, MeetingRequest]:
-    """Those of the fair's requests that are cancelled now, by id."""
-    if not request_ids:
-        return {}
-    rows = await db.scalars(
-        select(MeetingRequest).where(
-            MeetingRequest.id.in_(request_ids),
-            MeetingRequest.fair_id == fair.id,
-            MeetingRequest.status == RequestStatus.CANCELLED,
-        )
-    )
-    return {row.id: row for row in rows}
-
-
-async def _scheduled_notices(db: AsyncSession, fair: Fair, placed: list[Meeting]) -> list[Notice]:
-    """Tell both sides of every new meeting when and where it is."""
-    if not placed:
-        return []
-    meetings = await db.scalars(
-        select(Meeting)
-        .where(Meeting.id.in_([m.id for m in placed]))
-        .options(
-            selectinload(Meeting.slot),
-            selectinload(Meeting.attendees).selectinload(MeetingAttendee.firm),
-            selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.user),
-        )
-        .execution_options(populate_existing=True)
-    )
-    told = []
-    for meeting in meetings:
-        for attendee in meeting.attendees:
-            user = attendee.participant.user
-            others = ", ".join(
-                a.firm.name if a.firm else a.participant.user.name
-                for a in meeting.attendees
-                if a.id != attendee.id
-            )
-            token = current_language.set(
-                user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
-            )
-            try:
-                text = _(
-                    "Your meeting with %(firm)s is scheduled (%(place)s).",
-                    firm=others,
-                    place=notices.place_label(meeting.table_number),
-                )
-            finally:
-                current_language.reset(token)
-            payload = {
-                "fair": fair.slug,
-                "text": text,
-                "meeting": meeting.id,
-                "starts_at": meeting.slot.starts_at.isoformat(),
-            }
-            told.append(Notice(user.id, SCHEDULED, payload))
-    return told

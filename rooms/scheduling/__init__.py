@@ -14,6 +14,7 @@ from rooms.scheduling.format import (
     dump_schedule,
     load_instance,
     parse_instance,
+    parse_schedule,
     schedule_to_dict,
 )
 from rooms.scheduling.greedy import greedy
@@ -32,6 +33,7 @@ __all__ = [
     "greedy",
     "load_instance",
     "parse_instance",
+    "parse_schedule",
     "schedule_to_dict",
     "solve",
     "validate_schedule",

@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 MIN_PARTICIPANTS = 2
@@ -62,6 +63,22 @@ class Instance:
     video_rooms: int | None
     participants: tuple[Participant, ...]
     meetings: tuple[Meeting, ...]
+
+    # Worked out once per instance: a page over thousands of meetings asks for each of them.
+    @cached_property
+    def participants_by_id(self) -> dict[str, Participant]:
+        """Participants by id."""
+        return {p.id: p for p in self.participants}
+
+    @cached_property
+    def meetings_by_id(self) -> dict[str, Meeting]:
+        """Meetings by id."""
+        return {m.id: m for m in self.meetings}
+
+    def at_table(self, meeting_id: str) -> bool:
+        """Whether the meeting needs a table: everyone in it is on site."""
+        people = self.participants_by_id
+        return all(people[p].mode == "onsite" for p in self.meetings_by_id[meeting_id].participants)
 
 
 @dataclass(frozen=True)
@@ -255,6 +272,29 @@ def load_instance(text: str | bytes) -> Instance:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError("instance", f"not valid JSON: {exc}") from None
     return parse_instance(data)
+
+
+def parse_schedule(data: Any) -> Schedule:
+    """Build a Schedule from decoded JSON (as `schedule_to_dict` writes it), raising
+    ValidationError naming the bad field."""
+    data = _object(data, "schedule")
+    assignments = []
+    for i, raw in enumerate(_get(data, "assignments", "", list, "a list")):
+        path = f"assignments[{i}]"
+        obj = _object(raw, path)
+        assignments.append(
+            Assignment(
+                _get(obj, "meeting", path, str, "a meeting id"),
+                _get(obj, "slot", path, str, "a slot id"),
+                _get(obj, "table", path, int, "a table number or null", nullable=True),
+            )
+        )
+    unscheduled = _get(data, "unscheduled", "", list, "a list of meeting ids", required=False)
+    for j, meeting_id in enumerate(unscheduled or []):
+        if not isinstance(meeting_id, str):
+            raise ValidationError(f"unscheduled[{j}]", "must be a meeting id string")
+    stats = _get(data, "stats", "", dict, "an object", required=False)
+    return Schedule(assignments, list(unscheduled or []), dict(stats or {}))
 
 
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:

@@ -11,20 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import Database, utcnow
+from server.forms import FormError
 from server.i18n import gettext as _
 from server.identity import sessions
 from server.identity.models import LoginFailure, LoginSession, User
 from server.identity.passwords import Passwords
 from server.settings import Settings
-
-
-class AccountError(Exception):
-    """A problem to show next to a form field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 async def sign_up(
@@ -38,7 +30,7 @@ async def sign_up(
 ) -> User:
     """Create an account; an e-mail already in use is refused."""
     if await db.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("email", _("An account with this e-mail address already exists."))
+        raise FormError(email=_("An account with this e-mail address already exists."))
     user = User(
         email=email,
         name=name,
@@ -51,9 +43,7 @@ async def sign_up(
         await db.flush()
     except IntegrityError as exc:  # two sign-ups racing for one address
         await db.rollback()
-        raise AccountError(
-            "email", _("An account with this e-mail address already exists.")
-        ) from exc
+        raise FormError(email=_("An account with this e-mail address already exists.")) from exc
     return user
 
 
@@ -207,7 +197,7 @@ async def change_password(
     """Replace the password after checking the current one; every other session of the user
     ends."""
     if not await passwords.verify(user.password_hash, current):
-        raise AccountError("current_password", _("That is not your current password."))
+        raise FormError(current_password=_("That is not your current password."))
     new_hash = await passwords.hash(new)
     async with database.session() as db:
         await db.execute(update(User).where(User.id == user.id).values(password_hash=new_hash))

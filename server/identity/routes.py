@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from server.forms import read_form, text
+from server.forms import Form, FormError
 from server.i18n import LANGUAGES, ngettext
 from server.i18n import gettext as _
 from server.identity import operations, sessions, validation
@@ -35,6 +35,15 @@ def _logged_in_redirect(request: Request, token: str, target: str) -> Response:
     return response
 
 
+def _password_given(value: str) -> str | None:
+    if not value:
+        return _("Enter your password.")
+    # no password is that long: the same answer as a wrong one, without hashing 20 kB
+    if len(value) > validation.PASSWORD_MAX:
+        return _("E-mail address or password is not right.")
+    return None
+
+
 async def login(request: Request) -> Response:
     next_url = safe_next(request.query_params.get("next"))
     if request.method == "GET":
@@ -42,19 +51,12 @@ async def login(request: Request) -> Response:
             return RedirectResponse(next_url, status_code=303)
         return render(request, "identity/login.html", {"next": next_url, "errors": {}, "email": ""})
 
-    form = await read_form(request)
-    next_url = safe_next(text(form, "next"))
-    email, email_error = validation.clean_email(text(form, "email"))
-    password = text(form, "password")
-    errors: dict[str, str] = {}
+    form = await Form.read(request)
+    next_url = safe_next(form.text("next"))
+    email = form.clean("email", validation.clean_email)
+    password = form.check("password", _password_given)
     status = 400
-    if email_error:
-        errors["email"] = email_error
-    if not password:
-        errors["password"] = _("Enter your password.")
-    elif len(password) > validation.PASSWORD_MAX:
-        errors["password"] = _("E-mail address or password is not right.")
-    if not errors:
+    if form.ok:
         state = request.app.state
         auth = request.scope.get("auth")
         try:
@@ -70,15 +72,18 @@ async def login(request: Request) -> Response:
             )
         except operations.Throttled as throttled:
             minutes = max(1, round(throttled.retry_after / timedelta(minutes=1)))
-            errors["form"] = ngettext(
-                "Too many failed attempts. Try again in %(num)d minute.",
-                "Too many failed attempts. Try again in %(num)d minutes.",
-                minutes,
+            form.refuse(
+                "form",
+                ngettext(
+                    "Too many failed attempts. Try again in %(num)d minute.",
+                    "Too many failed attempts. Try again in %(num)d minutes.",
+                    minutes,
+                ),
             )
             status = 429
         else:
             if logged_in is None:
-                errors["form"] = _("E-mail address or password is not right.")
+                form.refuse("form", _("E-mail address or password is not right."))
             else:
                 if auth:  # the previous session ended with the rotation, and its sockets
                     await state.hub.disconnect_login_session(auth.login_session.id)
@@ -87,7 +92,7 @@ async def login(request: Request) -> Response:
     return render(
         request,
         "identity/login.html",
-        {"next": next_url, "errors": errors, "email": shown_email},
+        {"next": next_url, "errors": form.errors, "email": shown_email},
         status=status,
     )
 
@@ -122,56 +127,45 @@ async def signup(request: Request) -> Response:
             return RedirectResponse(next_url, status_code=303)
         return render(request, "identity/signup.html", context)
 
-    form = await read_form(request)
-    next_url = safe_next(text(form, "next"))
-    name, name_error = validation.clean_name(text(form, "name"))
-    email, email_error = validation.clean_email(text(form, "email"))
-    password = text(form, "password")
-    language = text(form, "language")
-    time_zone = text(form, "time_zone")
-    errors = {
-        field: message
-        for field, message in (
-            ("name", name_error),
-            ("email", email_error),
-            ("password", validation.check_password(password)),
-            ("language", validation.check_language(language)),
-            ("time_zone", validation.check_time_zone(time_zone)),
+    form = await Form.read(request)
+    next_url = safe_next(form.text("next"))
+    name = form.clean("name", validation.clean_name)
+    email = form.clean("email", validation.clean_email)
+    password = form.check("password", validation.check_password)
+    language = form.check("language", validation.check_language)
+    time_zone = form.check("time_zone", validation.check_time_zone)
+    state = request.app.state
+
+    async def open_account(db, password_hash: str) -> str:
+        user = await operations.sign_up(
+            db,
+            email=email,
+            name=name,
+            password_hash=password_hash,
+            language=language,
+            time_zone=time_zone,
         )
-        if message
-    }
-    if not errors:
-        state = request.app.state
-        password_hash = await state.passwords.hash(password)
+        user_agent = request.headers.get("user-agent", "")
+        return await sessions.start(
+            db, state.settings, user, ip=_client_ip(request), user_agent=user_agent
+        )
+
+    if form.ok:
+        password_hash = await state.passwords.hash(password)  # slow: before taking the writer
         async with state.database.session() as db:
-            try:
-                user = await operations.sign_up(
-                    db,
-                    email=email,
-                    name=name,
-                    password_hash=password_hash,
-                    language=language,
-                    time_zone=time_zone,
-                )
-            except operations.AccountError as error:
-                errors[error.field] = error.message
-            else:
-                token = await sessions.start(
-                    db,
-                    state.settings,
-                    user,
-                    ip=_client_ip(request),
-                    user_agent=request.headers.get("user-agent", ""),
-                )
-                await db.commit()
-                return _logged_in_redirect(request, token, next_url)
+            token = await form.commit(db, open_account, db, password_hash)
+        if form.ok:
+            return _logged_in_redirect(request, token, next_url)
+    defaults = _signup_defaults(request)
     values = {
-        "name": name if not name_error else "",
-        "email": email if not email_error else "",
-        "language": language if language in LANGUAGES else request.scope.get("language", "en"),
-        "time_zone": time_zone if not validation.check_time_zone(time_zone) else "Europe/Rome",
+        # what was typed stays, wrong or not, to be corrected rather than typed again
+        "name": form.typed["name"].strip(),
+        "email": form.typed["email"].strip(),
+        # a choice that is not in the list cannot be shown selected
+        "language": language if "language" not in form.errors else defaults["language"],
+        "time_zone": time_zone if "time_zone" not in form.errors else defaults["time_zone"],
     }
-    context.update(next=next_url, errors=errors, values=values)
+    context.update(next=next_url, errors=form.errors, values=values)
     return render(request, "identity/signup.html", context, status=400)
 
 
@@ -185,50 +179,43 @@ async def account(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "identity/account.html", context)
 
-    form = await read_form(request)
-    name, name_error = validation.clean_name(text(form, "name"))
-    language = text(form, "language")
-    time_zone = text(form, "time_zone")
-    errors = {
-        field: message
-        for field, message in (
-            ("name", name_error),
-            ("language", validation.check_language(language)),
-            ("time_zone", validation.check_time_zone(time_zone)),
-        )
-        if message
-    }
-    if not errors:
+    form = await Form.read(request)
+    name = form.clean("name", validation.clean_name)
+    language = form.check("language", validation.check_language)
+    time_zone = form.check("time_zone", validation.check_time_zone)
+    share_visits = form.flag("share_visits")
+    if form.ok:
         async with request.app.state.database.session() as db:
             db.add(user)
-            await operations.update_profile(
+            await form.commit(
+                db,
+                operations.update_profile,
                 db,
                 user,
                 name=name,
                 language=language,
                 time_zone=time_zone,
-                share_visits=text(form, "share_visits") == "1",
+                share_visits=share_visits,
             )
-            await db.commit()
+    if form.ok:
         url = request.url_for("account").include_query_params(saved="profile")
         return RedirectResponse(str(url), status_code=303)
     context.update(
-        errors=errors, values={"name": name, "language": language, "time_zone": time_zone}
+        errors=form.errors, values={"name": name, "language": language, "time_zone": time_zone}
     )
     return render(request, "identity/account.html", context, status=400)
 
 
+def _current_password_given(value: str) -> str | None:
+    return None if value else _("Enter your current password.")
+
+
 async def change_password(request: Request) -> Response:
     user = require_user(request)
-    form = await read_form(request)
-    current = text(form, "current_password")
-    new = text(form, "new_password")
-    errors: dict[str, str] = {}
-    if error := validation.check_password(new):
-        errors["new_password"] = error
-    if not current:
-        errors["current_password"] = _("Enter your current password.")
-    if not errors:
+    form = await Form.read(request)
+    current = form.check("current_password", _current_password_given)
+    new = form.check("new_password", validation.check_password)
+    if form.ok:
         state = request.app.state
         auth = request.scope["auth"]
         try:
@@ -240,8 +227,8 @@ async def change_password(request: Request) -> Response:
                 new=new,
                 keep_login_session=auth.login_session.id,
             )
-        except operations.AccountError as error:
-            errors[error.field] = error.message
+        except FormError as refused:
+            form.errors.update(refused.errors)
         else:
             # someone who knew the old password may be connected elsewhere: cut every live
             # connection (this browser's pages reconnect under the session that stays)
@@ -249,7 +236,7 @@ async def change_password(request: Request) -> Response:
             url = request.url_for("account").include_query_params(saved="password")
             return RedirectResponse(str(url), status_code=303)
     context = {
-        "errors": errors,
+        "errors": form.errors,
         "saved": None,
         "values": {"name": user.name, "language": user.language, "time_zone": user.time_zone},
     }
@@ -257,9 +244,9 @@ async def change_password(request: Request) -> Response:
 
 
 async def set_language(request: Request) -> Response:
-    form = await read_form(request)
-    language = text(form, "language")
-    target = safe_next(text(form, "next"))
+    form = await Form.read(request)
+    language = form.text("language")
+    target = safe_next(form.text("next"))
     if language not in LANGUAGES:
         return RedirectResponse(target, status_code=303)
     user = current_user(request)

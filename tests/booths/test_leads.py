@@ -74,3 +74,29 @@ async def test_chat_export_is_safe_for_spreadsheets(client, db, demo):
     rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert rows[-1]["message"] == '\'=HYPERLINK("http://evil.example")'
     assert rows[0]["message"] == "Bonjour! Do you also build portals in French?"
+
+
+async def test_chat_export_neutralises_every_formula_start_and_leaves_empty_cells_empty(
+    client, db, demo
+):
+    booth = await db.scalar(
+        select(Booth).where(Booth.slug == "sassi-digital-lab").options(selectinload(Booth.firm))
+    )
+    buyer = await db.scalar(select(User).where(User.email == BUYER))
+    visitor = await db.scalar(
+        select(Participant).where(
+            Participant.user_id == buyer.id, Participant.fair_id == booth.fair_id
+        )
+    )
+    bodies = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "a plain -1"]
+    for body in bodies:
+        await chat.post(db, booth, buyer, body, from_staff=False, visitor=visitor)
+    removed = await chat.post(db, booth, buyer, "=taken down", from_staff=False, visitor=visitor)
+    await chat.remove(db, removed, buyer)
+    await db.commit()
+    await log_in(client, STAFF, DEMO_PASSWORD)
+    export = await client.get(f"/fairs/{BARI}/booths/sassi-digital-lab/chats.csv")
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"), newline="")))
+    shown = [row["message"] for row in rows[-len(bodies) - 1 :]]
+    assert shown == [*(f"'{body}" for body in bodies[:-1]), "a plain -1", ""]
+    assert rows[-1]["removed"] == "yes"

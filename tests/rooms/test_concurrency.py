@@ -14,6 +14,7 @@ from rooms import operations, queries, setup
 from rooms.errors import MeetingError
 from rooms.models import Meeting, MeetingAttendee, MeetingRequest, MeetingStatus, RequestStatus
 from rooms.optimising import instance, runs
+from rooms.optimising.publish import publish_run
 from rooms.optimising.worker import solve_data
 from server.app import seed_demo
 from server.db import Database
@@ -210,7 +211,7 @@ async def test_publishing_while_the_senders_cancel_leaves_no_meeting_on_a_cancel
         async def publish():
             await start.wait()
             async with database.write_session() as db:
-                outcome = await runs.publish_run(db, fair, run.id, NOW)
+                outcome = await publish_run(db, fair, run.id, NOW)
                 await db.commit()
             published.set()
             return outcome

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rooms import booking, operations, setup
 from rooms.models import Meeting, MeetingStatus, RunStatus, ScheduleRun
-from rooms.optimising import instance, preview, runs
+from rooms.optimising import instance, preview, publish, runs, tables
 from rooms.scheduling import parse_instance, validate_schedule
 from server.fairs.models import Attendance, BookingMode
 from tests.rooms.conftest import NOW, build_world
@@ -75,6 +75,68 @@ async def test_past_slots_are_left_out_and_their_meetings_count_against_caps(db,
     assert people[f"p{w.outsider.id}"]["max_meetings"] == 3
 
 
+async def test_the_booked_tables_read_alone_agree_with_the_whole_instance(db, organised):
+    w = organised
+    # one more at a table (slot 5, table 2) and one by video (slot 6), besides slot 3, table 1
+    await booking.place_meetings(
+        db, w.fair, [(w.requests[0].id, w.slots[5].id, 2), (w.requests[1].id, w.slots[6].id, None)]
+    )
+    await db.commit()
+    assert await instance.tables_in_use(db, w.fair, NOW) == {
+        w.slots[3].id: {1},
+        w.slots[5].id: {2},
+    }
+    for now in (NOW, w.slots[3].starts_at, w.slots[4].starts_at, w.slots[6].starts_at):
+        whole = await instance.build(db, w.fair, now)
+        assert await instance.tables_in_use(db, w.fair, now) == whole.tables_in_use, now
+
+
+def test_new_meetings_take_the_lowest_tables_no_booked_meeting_holds():
+    rows = [
+        ("m9", 10, True),  # booked at table 1
+        ("r1", 10, True),
+        ("r2", 10, True),
+        ("r3", 10, False),  # someone online: a video room
+        ("m8", 11, True),  # booked by video, everyone on site now
+        ("r4", 11, True),
+        ("m7", 11, False),  # booked at table 5, someone online now
+    ]
+    in_use = {10: {1, 3}, 11: {5}}
+    booked = {"m9": 1, "m8": None, "m7": 5}
+    assert tables.number(rows, in_use, booked) == [
+        ("m9", 10, 1),
+        ("r1", 10, 2),
+        ("r2", 10, 4),
+        ("r3", 10, None),
+        ("m8", 11, 1),
+        ("r4", 11, 2),
+        ("m7", 11, None),
+    ]
+
+
+async def test_the_preview_is_read_from_the_run_once_and_names_both_sides(
+    db, organised, finished_run
+):
+    w = organised
+    run, _built, schedule = finished_run
+    solved, proposed = runs.proposal(run)
+    assert runs.proposal(run) == (solved, proposed)
+    assert runs.proposal(run)[0] is solved  # a reload parses nothing again
+    assert {a.meeting for a in proposed.assignments} == {
+        row["meeting"] for row in schedule["assignments"]
+    }
+    shown = await preview.build_preview(db, w.fair, run, NOW)
+    cells = [cell for _slot, row in shown.rows() for cell in row if cell is not None]
+    assert sorted(cell.names for cell in cells if cell.proposed) == [
+        ("Gamma Spa", "Alpha Srl"),
+        ("Levante Retail", "Alpha Srl"),
+        ("Levante Retail", "Beta Ltd"),
+    ]
+    assert [sorted(cell.names) for cell in cells if not cell.proposed] == [
+        ["Delta Oy", "Gamma Spa"]
+    ]
+
+
 async def meetings_of(db, fair_id: int) -> int:
     return await db.scalar(
         select(func.count())
@@ -95,18 +157,18 @@ async def test_a_run_publishes_every_proposed_meeting_and_tells_both_sides(
     assert len(shown.at_table) + len(shown.video) == 3
     # the booked meeting keeps table 1 in its slot; proposals there take other tables
     assert (w.slots[3].id, 1) not in shown.at_table
-    published = await runs.publish_run(db, w.fair, run.id, NOW)
+    published = await publish.publish_run(db, w.fair, run.id, NOW)
     await db.commit()
     assert len(published.meetings) == 3
     assert await meetings_of(db, w.fair.id) == 4
     assert len(published.notices) == 6  # both sides of three meetings
-    assert {n.kind for n in published.notices} == {runs.SCHEDULED}
+    assert {n.kind for n in published.notices} == {publish.SCHEDULED}
     told = {n.user_id for n in published.notices}
     assert told == {w.users[k].id for k in ("buyer", "alpha", "beta", "outsider", "alpha2")}
     assert "is scheduled (table" in published.notices[0].payload["text"]
     assert (await db.get(ScheduleRun, run.id, populate_existing=True)).status == "published"
     with pytest.raises(runs.RunError, match="already published"):
-        await runs.publish_run(db, w.fair, run.id, NOW)
+        await publish.publish_run(db, w.fair, run.id, NOW)
 
 
 async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organised, finished_run):
@@ -115,7 +177,7 @@ async def test_a_publish_leaves_out_a_request_cancelled_since_the_run(db, organi
     first = w.requests[0]
     await operations.cancel_request(db, w.fair, w.buyer, first.id, "", now=NOW)
     await db.commit()
-    published = await runs.publish_run(db, w.fair, run.id, NOW)
+    published = await publish.publish_run(db, w.fair, run.id, NOW)
     await db.commit()
     assert [r.id for r in published.skipped] == [first.id]
     assert sorted(m.request_id for m in published.meetings) == [r.id for r in w.requests[1:3]]
@@ -144,7 +206,7 @@ async def test_a_stale_preview_is_refused_and_nothing_is_written(
     fair_id, run_id = w.fair.id, run.id
     before = await meetings_of(db, fair_id)
     with pytest.raises(runs.RunError, match="changed since this run"):
-        await runs.publish_run(db, w.fair, run_id, NOW)
+        await publish.publish_run(db, w.fair, run_id, NOW)
     await db.rollback()
     assert await meetings_of(db, fair_id) == before
     status = await db.scalar(select(ScheduleRun.status).where(ScheduleRun.id == run_id))

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rooms import operations, queries, setup, slots
-from rooms.setup import SetupError
 from server.fairs.models import Attendance, BookingMode
+from server.forms import FormError
 from tests.rooms.conftest import NOW
 from tests.support.factories import make_fair
 
@@ -51,10 +51,10 @@ async def test_sessions_are_cut_in_the_fair_zone_and_overlaps_refused(db):
     )
     assert len(session.slots) == 10
     assert session.slots[0].starts_at == datetime(2027, 3, 17, 12, 30, tzinfo=UTC)
-    with pytest.raises(SetupError) as refused:
+    with pytest.raises(FormError) as refused:
         await setup.add_session(db, fair, day=date(2027, 3, 17), starts=time(17), ends=time(19))
     assert refused.value.errors == {"starts": "This overlaps another session of that day."}
-    with pytest.raises(SetupError) as refused:
+    with pytest.raises(FormError) as refused:
         await setup.add_session(db, fair, day=date(2027, 4, 1), starts=time(9), ends=time(8))
     assert set(refused.value.errors) == {"day", "ends"}
 
@@ -78,13 +78,13 @@ async def test_a_new_slot_length_recuts_the_sessions_until_meetings_are_booked(d
     ).request
     await operations.accept_request(db, world.fair, world.alpha, request.id, now=NOW)
     await db.commit()
-    with pytest.raises(SetupError) as refused:
+    with pytest.raises(FormError) as refused:
         await setup.save_settings(db, world.fair, slot_minutes=20, **values)
     assert "Meetings are booked" in refused.value.errors["slot_minutes"]
-    with pytest.raises(SetupError):
+    with pytest.raises(FormError):
         await setup.remove_session(db, world.fair, world.slots[0].session_id)
     values["tables"] = 0
-    with pytest.raises(SetupError) as refused:
+    with pytest.raises(FormError) as refused:
         await setup.save_settings(db, world.fair, slot_minutes=30, **values)
     assert refused.value.errors == {"tables": "Table 1 has meetings booked."}
 

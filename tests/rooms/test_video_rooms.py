@@ -8,6 +8,7 @@ from rooms.errors import MeetingError
 from rooms.models import MeetingMode
 from rooms.optimising import instance
 from server.fairs.models import Attendance
+from server.forms import FormError
 from tests.rooms.conftest import NOW
 
 
@@ -77,7 +78,7 @@ async def test_lowering_the_limit_below_a_booked_room_is_refused(db, world):
     await operations.accept_request(db, world.fair, world.alpha, first.id, slot, NOW)
     await operations.accept_request(db, world.fair, world.beta, second.id, slot, NOW)
     await db.commit()
-    with pytest.raises(setup.SetupError) as refused:
+    with pytest.raises(FormError) as refused:
         await limit_video_rooms(db, world, 1)
     assert refused.value.errors["video_rooms"] == "Video room 2 has meetings booked."
 

@@ -58,6 +58,26 @@ async def test_sign_up_twice_with_one_address_is_refused(client, db, app):
     assert await db.scalar(select(func.count()).select_from(User)) == 1
 
 
+async def test_a_mistyped_address_stays_in_the_sign_up_form_to_be_corrected(client, db):
+    response = await submit(
+        client,
+        "/signup",
+        {
+            "name": "Vito Lorusso",
+            "email": "vito@murgia",
+            "password": "a long passphrase",
+            "language": "it",
+            "time_zone": "Europe/Athens",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a valid e-mail address, like name@example.com." in visible_text(response.text)
+    assert 'value="vito@murgia"' in response.text
+    assert 'value="Vito Lorusso"' in response.text
+    assert '<option value="Europe/Athens" selected>' in response.text
+    assert await db.scalar(select(func.count()).select_from(User)) == 0
+
+
 async def test_login_with_a_wrong_password_says_so(client, db, app):
     user = await make_user(db, app.other_asgi_app.state.passwords)
     response = await submit(client, "/login", {"email": user.email, "password": "wrong password"})

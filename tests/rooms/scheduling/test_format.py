@@ -11,9 +11,17 @@ from typing import Any
 
 import pytest
 
-from rooms.scheduling import ValidationError, load_instance, parse_instance
+from rooms.scheduling import (
+    Assignment,
+    Schedule,
+    ValidationError,
+    dump_schedule,
+    load_instance,
+    parse_instance,
+    parse_schedule,
+)
 from rooms.scheduling.cli import main
-from tests.rooms.scheduling.factories import make_instance
+from tests.rooms.scheduling.factories import make_instance, parsed, people
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -146,3 +154,38 @@ def test_module_cli_refuses_bad_instance_in_a_subprocess(tmp_path: Path) -> None
     assert run.returncode == 2
     assert run.stdout == ""
     assert "tables: must not be negative, not -1" in run.stderr
+
+
+def test_a_schedule_reads_back_as_written() -> None:
+    schedule = Schedule(
+        [Assignment("m1", "s1", 2), Assignment("m2", "s3", None)],
+        ["m3"],
+        {"placed": 2, "status": "optimal"},
+    )
+    assert parse_schedule(json.loads(dump_schedule(schedule))) == schedule
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"assignments": [{"meeting": "m1", "slot": "s1", "table": "2"}]}, "assignments[0].table"),
+        ({"assignments": [{"meeting": "m1", "table": None}]}, "assignments[0].slot: missing"),
+        ({"unscheduled": ["m2", 3]}, "unscheduled[1]: must be a meeting id string"),
+        ({"assignments": None}, "assignments: must be a list"),
+    ],
+)
+def test_a_malformed_schedule_names_the_field(change: dict[str, Any], message: str) -> None:
+    data = {"assignments": [], "unscheduled": [], "stats": {}} | change
+    with pytest.raises(ValidationError) as info:
+        parse_schedule(data)
+    assert str(info.value).startswith(message)
+
+
+def test_a_meeting_needs_a_table_only_when_everyone_is_on_site() -> None:
+    instance = parsed(
+        participants=people("a", "b", "c:online"),
+    )
+    assert instance.at_table("m1")  # a and b on site
+    assert not instance.at_table("m2")  # c joins by video
+    assert instance.meetings_by_id["m2"].participants == ("a", "c")
+    assert instance.participants_by_id["c"].mode == "online"
