@@ -64,15 +64,11 @@ async def test_the_right_password_inside_a_burst_is_refused_once_throttled(live)
 
 
 @pytest.fixture
-async def accounts(fresh_url, var_dir):
+async def accounts(fresh_demo_url, var_dir):
     """The demo's people in a database of their own, and the log-in's parts, without a server."""
-    from server.app import seed_demo
-
-    settings = make_settings(fresh_url, var_dir)
-    database = Database.from_url(fresh_url)
+    settings = make_settings(fresh_demo_url, var_dir)
+    database = Database.from_url(fresh_demo_url)
     passwords = Passwords(settings)
-    async with database.session() as db:
-        await seed_demo(db, passwords)
     yield database, settings, passwords
     await database.dispose()
 
