@@ -359,15 +359,7 @@ async def remind_meetings(db: AsyncSession, now: datetime, lead_minutes: int = 5
         if cast(CursorResult, result).rowcount != 1:
             continue
         meeting = await db.scalar(
-            select(Meeting)
-            .where(Meeting.id == meeting_id)
-            .options(
-                selectinload(Meeting.slot),
-                selectinload(Meeting.attendees).selectinload(MeetingAttendee.firm),
-                selectinload(Meeting.attendees)
-                .selectinload(MeetingAttendee.participant)
-                .selectinload(Participant.user),
-            )
+            select(Meeting).where(Meeting.id == meeting_id).options(*queries.meeting_with_people())
         )
         fair = await db.get(Fair, meeting.fair_id)
         for attendee in meeting.attendees:

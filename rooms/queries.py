@@ -249,7 +249,8 @@ async def requests_of(db: AsyncSession, fair: Fair, me: Participant) -> RequestL
     return lists
 
 
-def _meeting_options():
+def meeting_with_people():
+    """Loader options for a meeting shown with its slot, request, firms and people."""
     return (
         selectinload(Meeting.slot),
         selectinload(Meeting.request),
@@ -272,7 +273,7 @@ async def agenda(db: AsyncSession, fair: Fair, me: Participant) -> list[Meeting]
             Meeting.status != MeetingStatus.CANCELLED,
         )
         .order_by(Slot.starts_at)
-        .options(*_meeting_options())
+        .options(*meeting_with_people())
     )
     return list(result)
 
@@ -285,7 +286,7 @@ async def feed_meetings(db: AsyncSession, fair: Fair, participant_id: int) -> li
         .join(Slot, Slot.id == Meeting.slot_id)
         .where(Meeting.fair_id == fair.id, MeetingAttendee.participant_id == participant_id)
         .order_by(Slot.starts_at)
-        .options(*_meeting_options())
+        .options(*meeting_with_people())
     )
     return list(result)
 
@@ -319,7 +320,7 @@ async def meeting_for(
             Meeting.fair_id == fair.id,
             MeetingAttendee.participant_id == me.id,
         )
-        .options(*_meeting_options())
+        .options(*meeting_with_people())
     )
 
 
@@ -370,7 +371,7 @@ async def grid(db: AsyncSession, fair: Fair) -> Grid:
         .join(Slot, Slot.id == Meeting.slot_id)
         .where(Meeting.fair_id == fair.id, Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Slot.starts_at, Meeting.table_number)
-        .options(*_meeting_options())
+        .options(*meeting_with_people())
     )
     at_table: dict[tuple[int, int], Meeting] = {}
     video = []

@@ -12,11 +12,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booths import operations, uploads
-from booths.access import BoothContext, require_editor
+from booths.access import BoothContext
 from booths.models import OpportunityCategory, OpportunityKind
+from booths.routes.paths import edited_booth_of
 from server.forms import Form, FormError, member
 from server.i18n import gettext as _
-from server.identity.access import current_user
 from server.templating import render
 
 HEADLINE_MAX = 200
@@ -121,12 +121,7 @@ async def edit(request: Request, form: Form) -> Response:
     database = request.app.state.database
     if request.method == "GET":
         async with database.session() as db:
-            context = await require_editor(
-                db,
-                request.path_params["booth"],
-                current_user(request),
-                fair=request.path_params["fair"],
-            )
+            context = await edited_booth_of(request, db)
         return await _page(request, context)
 
     values: dict[str, Any] = {
@@ -137,12 +132,7 @@ async def edit(request: Request, form: Form) -> Response:
         "sectors": form.whole_numbers("sectors"),
     }
     async with database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         logo = await _store(request, form, "logo", images_only=True)
 
         async def save() -> None:
@@ -181,12 +171,7 @@ async def add_opportunity(request: Request, form: Form) -> Response:
     if kind is None or category is None:
         form.refuse("kind", _("Choose whether you offer or look for something, and what."))
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         await form.commit(
             db,
             operations.add_opportunity,
@@ -206,12 +191,7 @@ async def add_opportunity(request: Request, form: Form) -> Response:
 @with_form
 async def remove_opportunity(request: Request, form: Form) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         opportunity = next(
             (o for o in context.booth.opportunities if o.id == request.path_params["opportunity"]),
             None,
@@ -227,12 +207,7 @@ async def remove_opportunity(request: Request, form: Form) -> Response:
 async def add_document(request: Request, form: Form) -> Response:
     title = form.clean("document_title", _prose(TITLE_MAX))
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         if form.file("file") is None:
             form.refuse("file", _("Choose a file to upload."))
         stored = await _store(request, form, "file")
@@ -247,12 +222,7 @@ async def add_document(request: Request, form: Form) -> Response:
 async def remove_document(request: Request, form: Form) -> Response:
     settings = request.app.state.settings
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         document = next(
             (d for d in context.booth.documents if d.id == request.path_params["document"]), None
         )
@@ -274,12 +244,7 @@ async def add_link(request: Request, form: Form) -> Response:
     title = form.clean("link_title", _prose(TITLE_MAX, _("the title")))
     url = form.clean("url", _required_web_address)
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         await form.commit(db, operations.add_link, db, context.booth, title=title, url=url)
         if not form.ok:
             values = {"link_title": title, "url": url}
@@ -290,12 +255,7 @@ async def add_link(request: Request, form: Form) -> Response:
 @with_form
 async def remove_link(request: Request, form: Form) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         link = next((x for x in context.booth.links if x.id == request.path_params["link"]), None)
         if link is None:
             raise HTTPException(404)
@@ -307,12 +267,7 @@ async def remove_link(request: Request, form: Form) -> Response:
 @with_form
 async def visibility(request: Request, form: Form) -> Response:
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         if not context.is_organiser:
             raise HTTPException(403)
         await operations.set_hidden(db, context.booth, form.flag("hidden"))

@@ -8,8 +8,8 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from booths import chat, operations, queries
-from booths.access import load_booth
 from booths.models import DocumentKind
+from booths.routes.paths import booth_of
 from server.fairs.access import load_fair
 from server.forms import query_text, whole_number
 from server.identity.access import current_user, require_user
@@ -87,12 +87,7 @@ async def directory(request: Request) -> Response:
 async def booth_page(request: Request) -> Response:
     database = request.app.state.database
     async with database.read_session() as db:
-        context = await load_booth(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await booth_of(request, db)
         booth = context.booth
         staff = await queries.staff(db, booth)
         unread = 0
@@ -133,12 +128,7 @@ async def booth_page(request: Request) -> Response:
 
 async def document(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await load_booth(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await booth_of(request, db)
     found = next(
         (d for d in context.booth.documents if d.id == request.path_params["document"]), None
     )

@@ -10,10 +10,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from booths import chat, leads
-from booths.access import require_editor
+from booths.routes.paths import edited_booth_of
 from server.exports import csv_response
 from server.forms import whole_number
-from server.identity.access import current_user
 from server.templating import render
 
 
@@ -25,12 +24,7 @@ async def inbox(request: Request) -> Response:
     selected = whole_number(request.query_params.get("c", ""))
     before = whole_number(request.query_params.get("before", ""))
     async with request.app.state.database.session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         conversations = await chat.inbox(db, context.booth, context.user)
         latest = await chat.latest_message_id(db, context.booth)
         conversation = messages = None
@@ -68,12 +62,7 @@ async def inbox(request: Request) -> Response:
 
 async def export_chats(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         rows = await chat.export_rows(db, context.booth)
     return csv_response(
         f"{context.booth.slug}-chats.csv",
@@ -94,12 +83,7 @@ async def export_chats(request: Request) -> Response:
 
 async def leads_page(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         found = await leads.leads(db, context.booth)
     return render(
         request,
@@ -114,12 +98,7 @@ async def leads_page(request: Request) -> Response:
 
 async def export_leads(request: Request) -> Response:
     async with request.app.state.database.read_session() as db:
-        context = await require_editor(
-            db,
-            request.path_params["booth"],
-            current_user(request),
-            fair=request.path_params["fair"],
-        )
+        context = await edited_booth_of(request, db)
         found = await leads.leads(db, context.booth)
     rows = []
     for lead in found:

@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
-from rooms import booking, notices
+from rooms import booking, notices, queries
 from rooms.errors import MeetingError
 from rooms.models import (
     ACTIVE_RUN,
     Meeting,
-    MeetingAttendee,
     MeetingRequest,
     RequestStatus,
     RunStatus,
@@ -24,7 +22,7 @@ from rooms.optimising import instance, runs, tables
 from rooms.scheduling import validate_schedule
 from rooms.scheduling.validate import recompute_stats
 from server.db import utcnow
-from server.fairs.models import Fair, Participant
+from server.fairs.models import Fair
 from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
 from server.i18n import gettext as _
 
@@ -137,13 +135,7 @@ async def _scheduled_notices(db: AsyncSession, fair: Fair, placed: list[Meeting]
     meetings = await db.scalars(
         select(Meeting)
         .where(Meeting.id.in_([m.id for m in placed]))
-        .options(
-            selectinload(Meeting.slot),
-            selectinload(Meeting.attendees).selectinload(MeetingAttendee.firm),
-            selectinload(Meeting.attendees)
-            .selectinload(MeetingAttendee.participant)
-            .selectinload(Participant.user),
-        )
+        .options(*queries.meeting_with_people())
         .execution_options(populate_existing=True)
     )
     told = []
