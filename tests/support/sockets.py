@@ -42,8 +42,8 @@ class Client:
         )
         return self
 
-    async def call(self, event: str, data) -> dict:
-        return await self.sio.call(event, data, namespace=self.namespace, timeout=10)
+    async def call(self, event: str, data, seconds: float = 10) -> dict:
+        return await self.sio.call(event, data, namespace=self.namespace, timeout=seconds)
 
     def received(self, event: str) -> list:
         return self.events.get(event, [])
