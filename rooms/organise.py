@@ -10,6 +10,7 @@ from starlette.routing import Route
 from rooms import queries, setup
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
+from server.features import platform
 from server.forms import Form, iso_date, member, time_of_day, whole_number
 from server.i18n import gettext as _
 from server.identity.access import current_user
@@ -19,7 +20,7 @@ from server.templating import render
 async def organise_agenda(
     request: Request, errors: dict | None = None, values: dict | None = None, status: int = 200
 ) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -70,7 +71,7 @@ async def save_settings(request: Request) -> Response:
     }
     mode = form.value("booking_mode", member(BookingMode), _("Choose how meetings are booked."))
     if form.ok:  # a form to correct takes no writer's turn
-        async with request.app.state.database.write_session() as db:
+        async with platform(request).database.write_session() as db:
             context = await require_role(
                 db, request.path_params["fair"], current_user(request), Role.ORGANISER
             )
@@ -91,7 +92,7 @@ async def add_session(request: Request) -> Response:
     ends = form.value("ends", time_of_day, _("Enter a time like 13:00, in the fair's time zone."))
     label = form.text("label")
     if form.ok:
-        async with request.app.state.database.write_session() as db:
+        async with platform(request).database.write_session() as db:
             context = await require_role(
                 db, request.path_params["fair"], current_user(request), Role.ORGANISER
             )
@@ -112,7 +113,7 @@ async def add_session(request: Request) -> Response:
 
 async def delete_session(request: Request) -> Response:
     form = await Form.read(request)
-    async with request.app.state.database.write_session() as db:
+    async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )

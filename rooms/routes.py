@@ -15,6 +15,7 @@ from rooms.schedule import routes as schedule_routes
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
+from server.features import platform
 from server.forms import Form, whole_number
 from server.i18n import gettext as _
 from server.identity.access import current_user
@@ -41,7 +42,7 @@ async def meetings_page(
     status: int = 200,
 ) -> Response:
     now = utcnow()
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
@@ -85,7 +86,7 @@ async def _act(request: Request, action, done: str) -> Response:
     """Run one competing action in a write transaction; refusals re-render the page."""
     form = await Form.read(request)
     item_id = request.path_params.get("request") or request.path_params.get("meeting")
-    async with request.app.state.database.write_session() as db:
+    async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
@@ -97,7 +98,7 @@ async def _act(request: Request, action, done: str) -> Response:
         except MeetingError as refused:
             await db.rollback()
             return await meetings_page(request, refused, request.path_params.get("request"), 409)
-    await notices.send(request.app.state.hub, outcome.notices)
+    await notices.send(platform(request).hub, outcome.notices)
     return _back(request, context.fair, done)
 
 
@@ -139,7 +140,7 @@ async def new_request(request: Request) -> Response:
     form = await Form.read(request) if request.method == "POST" else None
     firm_id = whole_number(form.text("firm") if form else request.query_params.get("firm", ""))
     message = form.text("message") if form else ""
-    async with request.app.state.database.write_session() as db:
+    async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
@@ -152,7 +153,7 @@ async def new_request(request: Request) -> Response:
             except MeetingError as refused:  # nothing was written: no rollback
                 errors[refused.field] = refused.message
             else:
-                await notices.send(request.app.state.hub, outcome.notices)
+                await notices.send(platform(request).hub, outcome.notices)
                 return _back(request, context.fair, "sent")
         firms = await queries.firms_taking_part(db, context.fair)
         my_firm = await queries.firm_id_of(db, context.me)
@@ -173,14 +174,14 @@ async def new_request(request: Request) -> Response:
 
 
 async def agenda(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
         meetings = await queries.agenda(db, context.fair, context.me)
         sessions = await queries.sessions(db, context.fair)
         blocked = await queries.unavailable_slot_ids(db, context.me)
-    secret = request.app.state.settings.secret_key
+    secret = platform(request).settings.secret_key
     token = ics.feed_token(secret, context.fair.id, context.me.id)
     feed = request.url_for(
         "agenda_feed", fair=context.fair.slug, participant=context.me.id, token=token
@@ -206,7 +207,7 @@ async def save_availability(request: Request) -> Response:
     form = await Form.read(request)
     attendance = Attendance.ONLINE if form.text("attendance") == "online" else Attendance.ONSITE
     blocked = set(form.whole_numbers("unavailable"))
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
@@ -226,7 +227,7 @@ def _calendar_response(body: str, filename: str) -> Response:
 
 
 async def meeting_ics(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
@@ -242,9 +243,9 @@ async def meeting_ics(request: Request) -> Response:
 
 async def agenda_feed(request: Request) -> Response:
     """A participant's whole agenda for calendar apps; the token in the URL is the key."""
-    secret = request.app.state.settings.secret_key
+    secret = platform(request).settings.secret_key
     participant_id = request.path_params["participant"]
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         fair = await queries.feed_fair(db, request.path_params["fair"], participant_id)
         if fair is None or not ics.check_feed_token(
             secret, fair.id, participant_id, request.path_params["token"]

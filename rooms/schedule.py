@@ -38,7 +38,7 @@ async def schedule_page(
 ) -> Response:
     now = utcnow()
     done = request.query_params.get("done")
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -85,14 +85,14 @@ async def page(request: Request) -> Response:
 async def _give_up_lost_run(request: Request) -> None:
     """Fail the fair's run at once if the process running it is gone, so that the organiser
     sees why and may start another (a write only when there is one to fail)."""
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
         run = await runs.latest_run(db, context.fair)
     now = utcnow()
     if run is not None and runs.is_lost(run, now):
-        async with request.app.state.database.session() as db:
+        async with platform(request).database.session() as db:
             await runs.give_up_lost_runs(db, now, context.fair)
             await db.commit()
 
@@ -108,7 +108,7 @@ async def start(request: Request) -> Response:
     if limit not in runs.TIME_LIMITS:
         errors = {"time_limit": _("Choose one of the offered time limits.")}
         return await schedule_page(request, status=400, errors=errors)
-    async with request.app.state.database.write_session() as db:
+    async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -125,7 +125,7 @@ async def start(request: Request) -> Response:
 
 
 async def publish(request: Request) -> Response:
-    async with request.app.state.database.write_session() as db:
+    async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -137,7 +137,7 @@ async def publish(request: Request) -> Response:
         except runs.RunError as refused:
             await db.rollback()
             return await schedule_page(request, refused.message, 409)
-    await notices.send(request.app.state.hub, published.notices)
+    await notices.send(platform(request).hub, published.notices)
     url = request.url_for("organise_schedule", fair=context.fair.slug).include_query_params(
         done="published", skipped=",".join(str(r.id) for r in published.skipped)
     )
@@ -145,7 +145,7 @@ async def publish(request: Request) -> Response:
 
 
 async def discard(request: Request) -> Response:
-    async with request.app.state.database.write_session() as db:
+    async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )

@@ -100,11 +100,5 @@ def create_app(
         },
         lifespan=lifespan,
     )
-    app.state.platform = platform
-    # The names pages and tests reach today; new code reads `server.features.platform(request)`.
-    app.state.settings = settings
-    app.state.database = database
-    app.state.templates = platform.templates
-    app.state.passwords = platform.passwords
-    app.state.hub = platform.hub
+    app.state.platform = platform  # requests reach it with `server.features.platform(request)`
     return socketio.ASGIApp(platform.hub.sio, other_asgi_app=app, socketio_path="socket.io")

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from server.features import platform
 from server.i18n import gettext as _
 
 logger = logging.getLogger("fiera")
@@ -44,7 +45,7 @@ def error_response(request: Request, status: int, detail: str | None = None) -> 
     text = detail or default_text
     if wants_json(request):
         return JSONResponse({"error": title, "detail": text}, status_code=status)
-    templates = request.app.state.templates
+    templates = platform(request).templates
     return templates.TemplateResponse(
         request,
         "errors/error.html",

@@ -7,11 +7,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from server.features import platform
+
 
 async def healthz(request: Request) -> JSONResponse:
     database = "ok"
     try:
-        async with request.app.state.database.read_session() as db:
+        async with platform(request).database.read_session() as db:
             await db.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means "not healthy", reported rather than raised
         database = f"error: {type(exc).__name__}"

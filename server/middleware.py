@@ -40,7 +40,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        state = scope["app"].state
+        state = scope["app"].state.platform
         settings = state.settings
         cookies = cookie_parser(Headers(scope=scope).get("cookie", ""))
         token = cookies.get(sessions.SESSION_COOKIE, "")

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from server import i18n
+from server.features import platform
 from server.identity.csrf import CSRF_FIELD, make_token
 from server.identity.validation import zone_choices
 from server.settings import WEB_DIR
@@ -37,7 +38,7 @@ def zone_label(zone: ZoneInfo, when: datetime) -> str:
 
 def render(request: Request, template: str, context: dict, status: int = 200) -> Response:
     """A page from `template`, with the context every page has."""
-    return request.app.state.templates.TemplateResponse(
+    return platform(request).templates.TemplateResponse(
         request, template, context, status_code=status
     )
 
@@ -60,7 +61,7 @@ def route_exists(request: Request, name: str) -> bool:
 
 
 def csrf_token(request: Request) -> str:
-    return make_token(request.app.state.settings.secret_key, request.scope.get("csrf_seed", ""))
+    return make_token(platform(request).settings.secret_key, request.scope.get("csrf_seed", ""))
 
 
 def _context(request: Request) -> dict:

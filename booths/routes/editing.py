@@ -15,6 +15,7 @@ from booths import operations, uploads
 from booths.access import BoothContext
 from booths.models import OpportunityCategory, OpportunityKind
 from booths.routes.paths import edited_booth_of
+from server.features import platform
 from server.forms import Form, FormError, member
 from server.i18n import gettext as _
 from server.templating import render
@@ -65,7 +66,7 @@ async def _store(
     upload = form.file(name)
     if upload is None:
         return None
-    settings = request.app.state.settings
+    settings = platform(request).settings
     try:
         return await uploads.store(
             upload,
@@ -108,7 +109,7 @@ async def _page(
             "errors": errors or {},
             "values": {**defaults, **(values or {})},
             "saved": request.query_params.get("saved", ""),
-            "max_upload_mb": f"{request.app.state.settings.max_upload_bytes / 1_000_000:g}",
+            "max_upload_mb": f"{platform(request).settings.max_upload_bytes / 1_000_000:g}",
             "OpportunityKind": OpportunityKind,
             "OpportunityCategory": OpportunityCategory,
         },
@@ -118,7 +119,7 @@ async def _page(
 
 @with_form
 async def edit(request: Request, form: Form) -> Response:
-    database = request.app.state.database
+    database = platform(request).database
     if request.method == "GET":
         async with database.session() as db:
             context = await edited_booth_of(request, db)
@@ -159,7 +160,7 @@ async def edit(request: Request, form: Form) -> Response:
 async def _forget(request: Request, stored: uploads.StoredFile | None) -> None:
     """Remove a file saved for a form that is shown again instead."""
     if stored is not None:
-        await uploads.remove(request.app.state.settings.upload_dir, stored.storage_key)
+        await uploads.remove(platform(request).settings.upload_dir, stored.storage_key)
 
 
 @with_form
@@ -170,7 +171,7 @@ async def add_opportunity(request: Request, form: Form) -> Response:
     category = member(OpportunityCategory)(form.text("category"))
     if kind is None or category is None:
         form.refuse("kind", _("Choose whether you offer or look for something, and what."))
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         await form.commit(
             db,
@@ -190,7 +191,7 @@ async def add_opportunity(request: Request, form: Form) -> Response:
 
 @with_form
 async def remove_opportunity(request: Request, form: Form) -> Response:
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         opportunity = next(
             (o for o in context.booth.opportunities if o.id == request.path_params["opportunity"]),
@@ -206,7 +207,7 @@ async def remove_opportunity(request: Request, form: Form) -> Response:
 @with_form
 async def add_document(request: Request, form: Form) -> Response:
     title = form.clean("document_title", _prose(TITLE_MAX))
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         if form.file("file") is None:
             form.refuse("file", _("Choose a file to upload."))
@@ -220,8 +221,8 @@ async def add_document(request: Request, form: Form) -> Response:
 
 @with_form
 async def remove_document(request: Request, form: Form) -> Response:
-    settings = request.app.state.settings
-    async with request.app.state.database.session() as db:
+    settings = platform(request).settings
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         document = next(
             (d for d in context.booth.documents if d.id == request.path_params["document"]), None
@@ -243,7 +244,7 @@ def _required_web_address(value: str) -> tuple[str, str | None]:
 async def add_link(request: Request, form: Form) -> Response:
     title = form.clean("link_title", _prose(TITLE_MAX, _("the title")))
     url = form.clean("url", _required_web_address)
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         await form.commit(db, operations.add_link, db, context.booth, title=title, url=url)
         if not form.ok:
@@ -254,7 +255,7 @@ async def add_link(request: Request, form: Form) -> Response:
 
 @with_form
 async def remove_link(request: Request, form: Form) -> Response:
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         link = next((x for x in context.booth.links if x.id == request.path_params["link"]), None)
         if link is None:
@@ -266,7 +267,7 @@ async def remove_link(request: Request, form: Form) -> Response:
 
 @with_form
 async def visibility(request: Request, form: Form) -> Response:
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         if not context.is_organiser:
             raise HTTPException(403)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -11,14 +13,15 @@ from booths import chat, operations, queries
 from booths.models import DocumentKind
 from booths.routes.paths import booth_of
 from server.fairs.access import load_fair
+from server.features import platform
 from server.forms import query_text, whole_number
 from server.identity.access import current_user, require_user
 from server.templating import render
 
 
-def presence(request: Request, fair_id: int, user_ids: list[int]) -> dict[int, str]:
+def presence(request: Request, fair_id: int, user_ids: list[int]) -> Mapping[int, str]:
     """Each user's status as the realtime hub knows it."""
-    return request.app.state.hub.presence.statuses(fair_id, user_ids)
+    return platform(request).hub.presence.statuses(fair_id, user_ids)
 
 
 def _filters(request: Request) -> queries.DirectoryFilter:
@@ -45,7 +48,7 @@ async def _listing(request: Request, db, fair, filters, include_hidden: bool) ->
 
 
 async def hall(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await load_fair(db, request.path_params["fair"], current_user(request))
         found = await queries.hall_in(db, context.fair, request.path_params["hall"])
         if found is None:
@@ -67,7 +70,7 @@ async def hall(request: Request) -> Response:
 
 async def directory(request: Request) -> Response:
     filters = _filters(request)
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await load_fair(db, request.path_params["fair"], current_user(request))
         listing = await _listing(request, db, context.fair, filters, context.is_organiser)
         countries = await queries.countries(db, context.fair)
@@ -85,7 +88,7 @@ async def directory(request: Request) -> Response:
 
 
 async def booth_page(request: Request) -> Response:
-    database = request.app.state.database
+    database = platform(request).database
     async with database.read_session() as db:
         context = await booth_of(request, db)
         booth = context.booth
@@ -127,14 +130,14 @@ async def booth_page(request: Request) -> Response:
 
 
 async def document(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await booth_of(request, db)
     found = next(
         (d for d in context.booth.documents if d.id == request.path_params["document"]), None
     )
     if found is None:
         raise HTTPException(404)
-    path = request.app.state.settings.upload_dir / found.storage_key
+    path = platform(request).settings.upload_dir / found.storage_key
     disposition = "inline" if found.kind == DocumentKind.IMAGE else "attachment"
     return FileResponse(
         path,
@@ -152,7 +155,7 @@ async def document(request: Request) -> Response:
 async def my_booth(request: Request) -> Response:
     """An exhibitor's way to their own booth."""
     user = require_user(request)
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await load_fair(db, request.path_params["fair"], user)
         booth = await queries.booth_of_firm(db, context.fair, user.firm_id)
     if booth is None:
@@ -164,7 +167,7 @@ async def my_booth(request: Request) -> Response:
 
 async def firm_booth(request: Request) -> Response:
     """A firm's booth at this fair, for features that know the firm (agendas, requests)."""
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await load_fair(db, request.path_params["fair"], current_user(request))
         booth = await queries.booth_of_firm(db, context.fair, request.path_params["firm"])
     if booth is None or (booth.hidden and not context.is_organiser):

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from booths import chat, leads
 from booths.routes.paths import edited_booth_of
 from server.exports import csv_response
+from server.features import platform
 from server.forms import whole_number
 from server.templating import render
 
@@ -23,7 +24,7 @@ def _iso(value: datetime | None) -> str:
 async def inbox(request: Request) -> Response:
     selected = whole_number(request.query_params.get("c", ""))
     before = whole_number(request.query_params.get("before", ""))
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await edited_booth_of(request, db)
         conversations = await chat.inbox(db, context.booth, context.user)
         latest = await chat.latest_message_id(db, context.booth)
@@ -61,7 +62,7 @@ async def inbox(request: Request) -> Response:
 
 
 async def export_chats(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await edited_booth_of(request, db)
         rows = await chat.export_rows(db, context.booth)
     return csv_response(
@@ -82,7 +83,7 @@ async def export_chats(request: Request) -> Response:
 
 
 async def leads_page(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await edited_booth_of(request, db)
         found = await leads.leads(db, context.booth)
     return render(
@@ -97,7 +98,7 @@ async def leads_page(request: Request) -> Response:
 
 
 async def export_leads(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await edited_booth_of(request, db)
         found = await leads.leads(db, context.booth)
     rows = []

@@ -10,19 +10,20 @@ from starlette.routing import Route
 from server.fairs import operations, queries
 from server.fairs.access import load_fair, require_role
 from server.fairs.models import Attendance, Role
+from server.features import platform
 from server.forms import read_form, text
 from server.identity.access import current_user, require_user
 from server.templating import render
 
 
 async def home(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         fairs = await queries.visible_fairs(db, current_user(request))
     return render(request, "fairs/home.html", {"fairs": fairs})
 
 
 async def fair_page(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await load_fair(db, request.path_params["fair"], current_user(request))
         halls = await queries.hall_summaries(db, context.fair)
         counts = await queries.role_counts(db, context.fair)
@@ -42,7 +43,7 @@ async def fair_page(request: Request) -> Response:
 async def join(request: Request) -> Response:
     user = require_user(request)
     form = await read_form(request)
-    async with request.app.state.database.session() as db:
+    async with platform(request).database.session() as db:
         context = await load_fair(db, request.path_params["fair"], user)
         if context.me is None:
             attendance = (
@@ -54,7 +55,7 @@ async def join(request: Request) -> Response:
 
 
 async def organise(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -63,7 +64,7 @@ async def organise(request: Request) -> Response:
 
 
 async def participant_detail(request: Request) -> Response:
-    async with request.app.state.database.read_session() as db:
+    async with platform(request).database.read_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )

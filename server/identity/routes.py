@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.features import platform
 from server.forms import Form, FormError
 from server.i18n import LANGUAGES, ngettext
 from server.i18n import gettext as _
@@ -23,7 +24,7 @@ def _client_ip(request: Request) -> str:
 
 def _logged_in_redirect(request: Request, token: str, target: str) -> Response:
     response = RedirectResponse(target, status_code=303)
-    settings = request.app.state.settings
+    settings = platform(request).settings
     response.set_cookie(
         sessions.SESSION_COOKIE,
         token,
@@ -57,7 +58,7 @@ async def login(request: Request) -> Response:
     password = form.check("password", _password_given)
     status = 400
     if form.ok:
-        state = request.app.state
+        state = platform(request)
         auth = request.scope.get("auth")
         try:
             logged_in = await operations.log_in(
@@ -100,11 +101,11 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     auth = request.scope.get("auth")
     if auth is not None:
-        async with request.app.state.database.session() as db:
+        async with platform(request).database.session() as db:
             await sessions.end(db, auth.token)
             await db.commit()
         # the pages' live connections were opened under this session: they end with it
-        await request.app.state.hub.disconnect_login_session(auth.login_session.id)
+        await platform(request).hub.disconnect_login_session(auth.login_session.id)
     response = RedirectResponse(request.url_for("home"), status_code=303)
     response.delete_cookie(sessions.SESSION_COOKIE, httponly=True, samesite="lax")
     return response
@@ -134,7 +135,7 @@ async def signup(request: Request) -> Response:
     password = form.check("password", validation.check_password)
     language = form.check("language", validation.check_language)
     time_zone = form.check("time_zone", validation.check_time_zone)
-    state = request.app.state
+    state = platform(request)
 
     async def open_account(db, password_hash: str) -> str:
         user = await operations.sign_up(
@@ -185,7 +186,7 @@ async def account(request: Request) -> Response:
     time_zone = form.check("time_zone", validation.check_time_zone)
     share_visits = form.flag("share_visits")
     if form.ok:
-        async with request.app.state.database.session() as db:
+        async with platform(request).database.session() as db:
             db.add(user)
             await form.commit(
                 db,
@@ -216,7 +217,7 @@ async def change_password(request: Request) -> Response:
     current = form.check("current_password", _current_password_given)
     new = form.check("new_password", validation.check_password)
     if form.ok:
-        state = request.app.state
+        state = platform(request)
         auth = request.scope["auth"]
         try:
             await operations.change_password(
@@ -251,7 +252,7 @@ async def set_language(request: Request) -> Response:
         return RedirectResponse(target, status_code=303)
     user = current_user(request)
     if user is not None:
-        async with request.app.state.database.session() as db:
+        async with platform(request).database.session() as db:
             db.add(user)
             user.language = language
             await db.commit()
@@ -262,7 +263,7 @@ async def set_language(request: Request) -> Response:
         max_age=365 * 24 * 3600,
         samesite="lax",
         httponly=True,
-        secure=is_secure(request.scope, request.app.state.settings.base_url),
+        secure=is_secure(request.scope, platform(request).settings.base_url),
     )
     return response
 

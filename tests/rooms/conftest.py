@@ -82,7 +82,7 @@ async def build_world(db, passwords, booking_mode=BookingMode.ON_ACCEPTANCE, tab
 
 @pytest.fixture
 def passwords(app):
-    return app.other_asgi_app.state.passwords
+    return app.other_asgi_app.state.platform.passwords
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ async def count(db, model, *where) -> int:
 
 
 async def test_fifty_concurrent_accepts_for_one_slot_book_exactly_one(fresh_url, app):
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     pool = {} if fresh_url.startswith("sqlite") else {"pool_size": WRITERS + 5}
     database = Database.from_url(fresh_url, **pool)
     try:
@@ -108,7 +108,7 @@ async def test_fifty_concurrent_accepts_for_one_slot_book_exactly_one(fresh_url,
 async def test_concurrent_accepts_in_different_slots_respect_a_cap(fresh_url, app):
     """A buyer one meeting short of their cap: of eight accepts in eight different slots,
     exactly one books; the cap is not exceeded even where the slots do not clash."""
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     pool = {} if fresh_url.startswith("sqlite") else {"pool_size": 15}
     database = Database.from_url(fresh_url, **pool)
     try:
@@ -165,7 +165,7 @@ async def test_publishing_while_the_senders_cancel_leaves_no_meeting_on_a_cancel
 ):
     """The Malta demo's preview published while senders cancel some of its requests: each
     request ends either placed and accepted, or cancelled with no active meeting."""
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     cancelling = 6
     pool = {} if fresh_url.startswith("sqlite") else {"pool_size": cancelling + 5}
     database = Database.from_url(fresh_url, **pool)

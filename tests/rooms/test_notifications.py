@@ -29,7 +29,7 @@ async def server(fresh_demo_url, var_dir):
     database = Database.from_url(fresh_demo_url)
     app = create_app(replace(settings, presence_grace_seconds=0.3), database)
     async with serve(app) as url:
-        yield url, database, settings, app.other_asgi_app.state.hub
+        yield url, database, settings, app.other_asgi_app.state.platform.hub
 
 
 async def next_notice(received: list, kind: str) -> dict:

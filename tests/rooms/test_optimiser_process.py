@@ -181,7 +181,9 @@ async def test_start_up_fails_the_runs_a_previous_process_left_running(db, passw
     await child.wait()  # the previous server process, ended
     run.owner = f"{socket.gethostname()}:{child.pid}:0123456789ab"
     await db.commit()
-    await jobs.run_once(app.other_asgi_app.state.database, app.other_asgi_app.state.hub, NOW)
+    await jobs.run_once(
+        app.other_asgi_app.state.platform.database, app.other_asgi_app.state.platform.hub, NOW
+    )
     await db.refresh(run)
     assert (run.status, run.error) == (RunStatus.FAILED, runs.STOPPED)
 

@@ -38,7 +38,7 @@ TABLE = [
 
 @pytest.fixture
 async def world(db, app):
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     fair_a = await make_fair(db)
     fair_b = await make_fair(db)
     hidden = await make_fair(db, published=False)

@@ -41,7 +41,7 @@ async def test_sign_up_logs_in_and_shows_the_account(client, db):
 
 
 async def test_sign_up_twice_with_one_address_is_refused(client, db, app):
-    await make_user(db, app.other_asgi_app.state.passwords, email="taken@example.com")
+    await make_user(db, app.other_asgi_app.state.platform.passwords, email="taken@example.com")
     response = await submit(
         client,
         "/signup",
@@ -79,7 +79,7 @@ async def test_a_mistyped_address_stays_in_the_sign_up_form_to_be_corrected(clie
 
 
 async def test_login_with_a_wrong_password_says_so(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     response = await submit(client, "/login", {"email": user.email, "password": "wrong password"})
     assert response.status_code == 400
     assert "E-mail address or password is not right." in visible_text(response.text)
@@ -87,7 +87,7 @@ async def test_login_with_a_wrong_password_says_so(client, db, app):
 
 
 async def test_login_sets_a_safe_cookie_and_rotates_the_session(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     first = session_cookie(await log_in(client, user.email, PASSWORD))
     assert "HttpOnly" in first and "SameSite=lax" in first.replace("Lax", "lax")
     assert "Secure" not in first  # served over plain http here
@@ -110,7 +110,7 @@ async def test_cookie_is_secure_behind_https(settings, database, db):
     from server.app import create_app
 
     app = create_app(replace(settings, base_url="https://fiera.example"), database)
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="https://fiera.example"
     ) as client:
@@ -118,7 +118,7 @@ async def test_cookie_is_secure_behind_https(settings, database, db):
 
 
 async def test_logout_really_ends_the_session(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     cookie = session_cookie(await log_in(client, user.email, PASSWORD)).split(";")[0]
     page = await client.get("/account")
     await client.post("/logout", data={"csrf_token": csrf_token(page.text)})
@@ -131,7 +131,7 @@ async def test_logout_really_ends_the_session(client, db, app):
 
 
 async def test_sessions_end_after_idle_and_absolute_timeouts(db, database, app, settings):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     now = utcnow()
     token = await sessions.start(db, settings, user, now=now)
     await db.commit()
@@ -153,8 +153,8 @@ async def test_sessions_end_after_idle_and_absolute_timeouts(db, database, app, 
 
 
 async def test_repeated_failures_are_throttled(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
-    limit = app.other_asgi_app.state.settings.login_max_failures_per_email
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
+    limit = app.other_asgi_app.state.platform.settings.login_max_failures_per_email
     for _ in range(limit):
         response = await submit(client, "/login", {"email": user.email, "password": "nope nope"})
         assert response.status_code == 400
@@ -164,7 +164,7 @@ async def test_repeated_failures_are_throttled(client, db, app):
 
 
 async def test_a_form_without_its_csrf_token_is_refused(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     await client.get("/login")
     response = await client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 403
@@ -173,7 +173,7 @@ async def test_a_form_without_its_csrf_token_is_refused(client, db, app):
 
 
 async def test_a_post_from_another_origin_is_refused(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     page = await client.get("/login")
     response = await client.post(
         "/login",
@@ -184,7 +184,7 @@ async def test_a_post_from_another_origin_is_refused(client, db, app):
 
 
 async def test_next_only_goes_to_our_own_pages(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     page = await client.get("/login?next=//evil.example/")
     response = await client.post(
         "/login?next=//evil.example/",
@@ -199,7 +199,7 @@ async def test_next_only_goes_to_our_own_pages(client, db, app):
 
 
 async def test_profile_changes_are_saved(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     await log_in(client, user.email, PASSWORD)
     response = await submit(
         client,
@@ -214,7 +214,7 @@ async def test_profile_changes_are_saved(client, db, app):
 
 
 async def test_password_change_needs_the_current_password(client, db, app):
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     await log_in(client, user.email, PASSWORD)
     response = await submit(
         client,

@@ -15,7 +15,7 @@ async def count(db, model) -> int:
 
 
 async def test_seed_is_idempotent_and_matches_the_press_release(db, app):
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     await seed_demo(db, passwords)
     totals = [await count(db, model) for model in (Fair, Firm, User, Participant)]
     await seed_demo(db, passwords)
@@ -44,7 +44,7 @@ async def test_seed_is_idempotent_and_matches_the_press_release(db, app):
 
 
 async def test_demo_logins_work(client, db, app):
-    await seed_demo(db, app.other_asgi_app.state.passwords)
+    await seed_demo(db, app.other_asgi_app.state.platform.passwords)
     for email in DEMO_LOGINS.values():
         client.cookies.clear()
         await log_in(client, email, DEMO_PASSWORD)

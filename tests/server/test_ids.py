@@ -6,7 +6,7 @@ from tests.support.pages import log_in
 
 
 async def test_an_oversized_id_in_a_path_is_not_found(client, db, app):
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     fair = await make_fair(db)
     organiser = await make_user(db, passwords)
     await make_participant(db, fair, organiser, Role.ORGANISER)

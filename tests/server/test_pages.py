@@ -35,7 +35,9 @@ async def test_fair_page_shows_times_in_the_fair_zone_for_visitors(client, db):
 
 async def test_fair_page_shows_times_in_the_viewers_zone(client, db, app):
     fair = await make_fair(db, starts_at=datetime(2027, 3, 17, 8, 30, tzinfo=UTC))
-    user = await make_user(db, app.other_asgi_app.state.passwords, time_zone="Europe/Athens")
+    user = await make_user(
+        db, app.other_asgi_app.state.platform.passwords, time_zone="Europe/Athens"
+    )
     await log_in(client, user.email, PASSWORD)
     text = visible_text((await client.get(f"/fairs/{fair.slug}")).text)
     assert "Wednesday 17 March 2027, 10:30" in text  # Athens is an hour ahead of Bari
@@ -44,7 +46,7 @@ async def test_fair_page_shows_times_in_the_viewers_zone(client, db, app):
 
 async def test_a_visitor_joins_a_fair_as_buyer(client, db, app):
     fair = await make_fair(db)
-    user = await make_user(db, app.other_asgi_app.state.passwords)
+    user = await make_user(db, app.other_asgi_app.state.platform.passwords)
     await log_in(client, user.email, PASSWORD)
     assert "Join this fair" in visible_text((await client.get(f"/fairs/{fair.slug}")).text)
     response = await submit(
@@ -56,7 +58,7 @@ async def test_a_visitor_joins_a_fair_as_buyer(client, db, app):
 
 
 async def test_organiser_sees_the_participants(client, db, app):
-    passwords = app.other_asgi_app.state.passwords
+    passwords = app.other_asgi_app.state.platform.passwords
     fair = await make_fair(db)
     organiser = await make_user(db, passwords)
     buyer = await make_user(db, passwords, name="Giulia Ferri", firm="Levante Retail Group")
