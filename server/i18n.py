@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+from collections.abc import Iterator
 from functools import cache
 from io import BytesIO
 
@@ -34,6 +36,16 @@ def translations(language: str) -> NullTranslations:
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Translate into `language` inside the block (a task's own context, not the request's)."""
+    token = current_language.set(language)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
 
 
 def gettext(message: str, **variables) -> str:

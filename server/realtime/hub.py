@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import cookie_parser
 
 from server.db import MAX_ID, Database
-from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, speaking
 from server.i18n import gettext as _
 from server.identity import sessions
+from server.middleware import LANGUAGE_COOKIE
 from server.realtime.presence import Presence
 from server.realtime.ratelimit import Limit, RateLimit, RedisRateLimit
 from server.refusals import Denied
@@ -99,15 +100,23 @@ class Hub:
             await limit.close()
 
     async def authenticate(self, environ: dict) -> dict:
-        """The identity behind a handshake, or Refused with the reason."""
-        if not allowed_origin(environ, self.settings.base_url):
-            raise Refused("origin", "This site does not accept connections from that origin.")
-        token = cookie_parser(environ.get("HTTP_COOKIE", "")).get(sessions.SESSION_COOKIE)
-        if not token:
-            raise Refused("anonymous", "Log in to use live features.")
-        auth = await sessions.resolve(self.database, self.settings, token)
-        if auth is None:
-            raise Refused("session", "Your session has ended. Log in again.")
+        """The identity behind a handshake, or Refused with the reason (in the language the
+        pages would speak to this browser: there is no user yet)."""
+        cookies = cookie_parser(environ.get("HTTP_COOKIE", ""))
+        language = cookies.get(LANGUAGE_COOKIE, "")
+        if language not in LANGUAGES:
+            language = negotiate(environ.get("HTTP_ACCEPT_LANGUAGE", "")) or DEFAULT_LANGUAGE
+        with speaking(language):
+            if not allowed_origin(environ, self.settings.base_url):
+                raise Refused(
+                    "origin", _("This site does not accept connections from that origin.")
+                )
+            token = cookies.get(sessions.SESSION_COOKIE)
+            if not token:
+                raise Refused("anonymous", _("Log in to use live features."))
+            auth = await sessions.resolve(self.database, self.settings, token)
+            if auth is None:
+                raise Refused("session", _("Your session has ended. Log in again."))
         return {
             "user_id": auth.user.id,
             "name": auth.user.name,
@@ -260,12 +269,8 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
         sid = args[0]
         # every message of this event in the language of the user who opened the connection
         # (each event runs in its own task, so the setting ends with it)
-        language = await self._language(sid)
-        token = current_language.set(language)
-        try:
+        with speaking(await self._language(sid)):
             return await self._answer(event, sid, args)
-        finally:
-            current_language.reset(token)
 
     async def _answer(self, event: str, sid: str, args: tuple):
         if not isinstance(event, str) or not hasattr(self, f"on_{event}"):

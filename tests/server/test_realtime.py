@@ -17,6 +17,18 @@ async def test_anonymous_handshake_is_refused_with_a_reason(live):
     assert errors == [{"message": "Log in to use live features.", "data": {"reason": "anonymous"}}]
 
 
+async def test_a_refused_handshake_speaks_the_browsers_language(live):
+    """Nobody is logged in yet: the refusal follows Accept-Language, as the pages do."""
+    url, _, _ = live
+    client, errors = await connect_to_fair(url, language="it-IT,it;q=0.9,en;q=0.5")
+    assert client is None
+    assert errors == [
+        {"message": "Accedi per usare le funzioni dal vivo.", "data": {"reason": "anonymous"}}
+    ]
+    _, errors = await connect_to_fair(url, cookie="fiera_session=gone", language="it")
+    assert errors[0]["message"] == "La tua sessione è terminata. Accedi di nuovo."
+
+
 async def test_foreign_origin_is_refused_even_with_a_cookie(live):
     url, database, settings = live
     cookie = await session_cookie(database, settings, DEMO_LOGINS["buyer"])

@@ -65,7 +65,9 @@ async def connect(url: str, database, settings, email: str, namespace: str) -> C
     return await Client(namespace).connect(url, cookie)
 
 
-async def connect_to_fair(url: str, cookie: str | None = None, origin: str | None = None):
+async def connect_to_fair(
+    url: str, cookie: str | None = None, origin: str | None = None, language: str | None = None
+):
     """A raw client on the /fair namespace and the connect errors it got (None if refused)."""
     client = socketio.AsyncClient(reconnection=False)
     headers = {}
@@ -73,6 +75,8 @@ async def connect_to_fair(url: str, cookie: str | None = None, origin: str | Non
         headers["Cookie"] = cookie
     if origin:
         headers["Origin"] = origin
+    if language:
+        headers["Accept-Language"] = language
     errors: list = []
     client.on("connect_error", errors.append, namespace="/fair")
     try:
