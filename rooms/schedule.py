@@ -15,7 +15,7 @@ from server.db import utcnow
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
 from server.features import platform
-from server.forms import read_form, text, whole_number
+from server.forms import Form, whole_number
 from server.i18n import gettext as _
 from server.identity.access import current_user
 from server.templating import render
@@ -103,11 +103,14 @@ def _back(request: Request, slug: str, done: str) -> Response:
 
 
 async def start(request: Request) -> Response:
-    form = await read_form(request)
-    limit = whole_number(text(form, "time_limit"), 3)
-    if limit not in runs.TIME_LIMITS:
-        errors = {"time_limit": _("Choose one of the offered time limits.")}
-        return await schedule_page(request, status=400, errors=errors)
+    form = await Form.read(request)
+    limit = form.value(
+        "time_limit",
+        lambda typed: n if (n := whole_number(typed, 3)) in runs.TIME_LIMITS else None,
+        _("Choose one of the offered time limits."),
+    )
+    if limit is None:
+        return await schedule_page(request, status=400, errors=form.errors)
     async with platform(request).database.write_session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER

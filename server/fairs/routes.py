@@ -11,7 +11,7 @@ from server.fairs import operations, queries
 from server.fairs.access import load_fair, require_role
 from server.fairs.models import Attendance, Role
 from server.features import platform
-from server.forms import read_form, text
+from server.forms import Form
 from server.identity.access import current_user, require_user
 from server.templating import render
 
@@ -42,12 +42,12 @@ async def fair_page(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     user = require_user(request)
-    form = await read_form(request)
+    form = await Form.read(request)
     async with platform(request).database.session() as db:
         context = await load_fair(db, request.path_params["fair"], user)
         if context.me is None:
             attendance = (
-                Attendance.ONLINE if text(form, "attendance") == "online" else Attendance.ONSITE
+                Attendance.ONLINE if form.text("attendance") == "online" else Attendance.ONSITE
             )
             await operations.join_as_buyer(db, context.fair, user, attendance)
             await db.commit()
