@@ -19,6 +19,8 @@ LANGUAGES = {"en": "English", "it": "Italiano"}
 DEFAULT_LANGUAGE = "en"
 TRANSLATIONS_DIR = WEB_DIR / "translations"
 
+# The cookie that remembers an anonymous visitor's choice of language.
+LANGUAGE_COOKIE = "fiera_lang"
 current_language: contextvars.ContextVar[str] = contextvars.ContextVar(
     "current_language", default=DEFAULT_LANGUAGE
 )

@@ -10,11 +10,10 @@ from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import refusal_response
-from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, negotiate
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, current_language, negotiate
 from server.identity import sessions
 from server.identity.csrf import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, check_token
 
-LANGUAGE_COOKIE = "fiera_lang"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_FORM_BODY = 1024 * 1024
 

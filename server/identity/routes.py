@@ -10,11 +10,11 @@ from starlette.routing import Route
 
 from server.features import platform
 from server.forms import Form, FormError
-from server.i18n import LANGUAGES, ngettext
+from server.i18n import LANGUAGE_COOKIE, LANGUAGES, ngettext
 from server.i18n import gettext as _
 from server.identity import operations, sessions, validation
 from server.identity.access import current_user, require_user, safe_next
-from server.middleware import LANGUAGE_COOKIE, is_secure
+from server.middleware import is_secure
 from server.templating import render
 
 

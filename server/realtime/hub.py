@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import cookie_parser
 
 from server.db import MAX_ID, Database
-from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate, speaking
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGE_COOKIE, LANGUAGES, negotiate, speaking
 from server.i18n import gettext as _
 from server.identity import sessions
-from server.middleware import LANGUAGE_COOKIE
 from server.realtime.presence import Presence
 from server.realtime.ratelimit import Limit, RateLimit, RedisRateLimit
 from server.refusals import Denied
