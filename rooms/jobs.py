@@ -19,7 +19,7 @@ from server.db import Database
 async def run_once(database: Database, hub, now: datetime) -> int:
     """One pass of every meeting job; returns how many notices went out. The first pass, at
     start-up, also fails the optimiser runs a previous server process left running."""
-    async with database.write_session() as db:
+    async with database.session() as db:
         told = await operations.expire_requests(db, now)
         told += await operations.remind_meetings(db, now)
         await runs.give_up_lost_runs(db, now)

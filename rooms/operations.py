@@ -1,6 +1,6 @@
 """Meeting actions: ask, accept (and book), decline, cancel, expire, remind, place.
 
-Callers run the competing ones (accept, place) in `Database.write_session()`, commit, and then
+Callers run the competing ones (accept, place) in `Database.session()`, commit, and then
 send the notices returned.
 """
 

@@ -71,7 +71,7 @@ async def save_settings(request: Request) -> Response:
     }
     mode = form.value("booking_mode", member(BookingMode), _("Choose how meetings are booked."))
     if form.ok:  # a form to correct takes no writer's turn
-        async with platform(request).database.write_session() as db:
+        async with platform(request).database.session() as db:
             context = await require_role(
                 db, request.path_params["fair"], current_user(request), Role.ORGANISER
             )
@@ -92,7 +92,7 @@ async def add_session(request: Request) -> Response:
     ends = form.value("ends", time_of_day, _("Enter a time like 13:00, in the fair's time zone."))
     label = form.text("label")
     if form.ok:
-        async with platform(request).database.write_session() as db:
+        async with platform(request).database.session() as db:
             context = await require_role(
                 db, request.path_params["fair"], current_user(request), Role.ORGANISER
             )
@@ -113,7 +113,7 @@ async def add_session(request: Request) -> Response:
 
 async def delete_session(request: Request) -> Response:
     form = await Form.read(request)
-    async with platform(request).database.write_session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )

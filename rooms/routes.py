@@ -86,7 +86,7 @@ async def _act(request: Request, action, done: str) -> Response:
     """Run one competing action in a write transaction; refusals re-render the page."""
     form = await Form.read(request)
     item_id = request.path_params.get("request") or request.path_params.get("meeting")
-    async with platform(request).database.write_session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
@@ -140,7 +140,7 @@ async def new_request(request: Request) -> Response:
     form = await Form.read(request) if request.method == "POST" else None
     firm_id = whole_number(form.text("firm") if form else request.query_params.get("firm", ""))
     message = form.text("message") if form else ""
-    async with platform(request).database.write_session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )

@@ -111,7 +111,7 @@ async def start(request: Request) -> Response:
     )
     if limit is None:
         return await schedule_page(request, status=400, errors=form.errors)
-    async with platform(request).database.write_session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -128,7 +128,7 @@ async def start(request: Request) -> Response:
 
 
 async def publish(request: Request) -> Response:
-    async with platform(request).database.write_session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )
@@ -148,7 +148,7 @@ async def publish(request: Request) -> Response:
 
 
 async def discard(request: Request) -> Response:
-    async with platform(request).database.write_session() as db:
+    async with platform(request).database.session() as db:
         context = await require_role(
             db, request.path_params["fair"], current_user(request), Role.ORGANISER
         )

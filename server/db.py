@@ -174,9 +174,6 @@ class Database:
             if connection is not None:
                 await connection.close()
 
-    # The name used where competing writes (accepting, booking) make the intent explicit.
-    write_session = session
-
     @asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that only reads; it never waits for the writer."""

@@ -55,7 +55,7 @@ class Optimiser:
     async def execute(self, run_id: int) -> None:
         """Claim the run, solve it in the worker, store the result, tell who started it."""
         try:
-            async with self.database.write_session() as db:
+            async with self.database.session() as db:
                 run = await db.get(ScheduleRun, run_id)
                 fair = await db.get(Fair, run.fair_id)
                 built = await instance.build(db, fair, self.clock())
@@ -71,7 +71,7 @@ class Optimiser:
                 float(run.time_limit),
                 SOLVER_WORKERS,
             )
-            async with self.database.write_session() as db:
+            async with self.database.session() as db:
                 await runs.finish_run(db, run_id, schedule, self.clock())
                 await db.commit()
         except asyncio.CancelledError:
@@ -94,7 +94,7 @@ class Optimiser:
             executor.shutdown(wait=False, cancel_futures=True)
 
     async def _fail(self, run_id: int, error: str) -> None:
-        async with self.database.write_session() as db:
+        async with self.database.session() as db:
             await runs.fail_run(db, run_id, error, self.clock())
             await db.commit()
 

@@ -61,7 +61,7 @@ async def test_fifty_concurrent_accepts_for_one_slot_book_exactly_one(fresh_url,
 
         async def accept(exhibitor, request_id):
             await start.wait()
-            async with database.write_session() as db:
+            async with database.session() as db:
                 try:
                     outcome = await operations.accept_request(
                         db, fair, exhibitor, request_id, slot_id, now=NOW
@@ -135,7 +135,7 @@ async def test_concurrent_accepts_in_different_slots_respect_a_cap(fresh_url, ap
 
         async def accept(exhibitor, request_id, slot_id):
             await start.wait()
-            async with database.write_session() as db:
+            async with database.session() as db:
                 try:
                     await operations.accept_request(
                         db, fair, exhibitor, request_id, slot_id, now=NOW
@@ -210,7 +210,7 @@ async def test_publishing_while_the_senders_cancel_leaves_no_meeting_on_a_cancel
 
         async def publish():
             await start.wait()
-            async with database.write_session() as db:
+            async with database.session() as db:
                 outcome = await publish_run(db, fair, run.id, NOW)
                 await db.commit()
             published.set()
@@ -218,7 +218,7 @@ async def test_publishing_while_the_senders_cancel_leaves_no_meeting_on_a_cancel
 
         async def cancel(request_id, sender_id):
             await start.wait()
-            async with database.write_session() as db:
+            async with database.session() as db:
                 event.listen(db.sync_session, "do_orm_execute", hold_the_cancel)
                 me = await db.get(Participant, sender_id)
                 try:
