@@ -17,6 +17,7 @@ from server.settings import Settings
 from tests.support import databases
 from tests.support.demo import SeededDemo, seed_beside_the_demo
 from tests.support.live import serve
+from tests.support.netns import require_private_namespace
 from tests.support.settings import IN_CI, make_settings
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -29,6 +30,12 @@ def pytest_addoption(parser) -> None:
         default="all",
         help="run the database tests on this backend only (default: all)",
     )
+
+
+def pytest_runtest_setup(item) -> None:
+    """Tests with WebRTC peers run only inside a private network namespace (tests/support/netns)."""
+    if item.get_closest_marker("webrtc"):
+        require_private_namespace()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
