@@ -21,9 +21,9 @@ import inspect
 import random
 import socket
 import textwrap
-from fractions import Fraction
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import aioice
@@ -87,7 +87,7 @@ class ForwardingReceiver(RTCRtpReceiver):
 
     async def receive(self, parameters: RTCRtpReceiveParameters) -> None:
         """Start receiving as aiortc does (transport, RTCP), with a sink for a decoder."""
-        if self._RTCRtpReceiver__started:  # type: ignore[attr-defined]
+        if vars(self)["_RTCRtpReceiver__started"]:
             return
         codecs = self._RTCRtpReceiver__codecs  # type: ignore[attr-defined]
         for codec in parameters.codecs:
@@ -162,7 +162,7 @@ class ForwardingSender(RTCRtpSender):
 
     async def send(self, parameters: RTCRtpSendParameters) -> None:
         """Start sending as aiortc does, with a packer for the negotiated codec."""
-        if parameters.codecs and self._RTCRtpSender__encoder is None:  # type: ignore[attr-defined]
+        if parameters.codecs and vars(self)["_RTCRtpSender__encoder"] is None:
             codec = parameters.codecs[0]
             self._RTCRtpSender__encoder = Packer(codec)
             set_codec = getattr(self.track, "set_codec", None)
@@ -180,7 +180,7 @@ class ForwardingSender(RTCRtpSender):
     @property
     def packer(self) -> Packer | None:
         """The packer in use once sending started."""
-        encoder = self._RTCRtpSender__encoder  # type: ignore[attr-defined]
+        encoder = vars(self)["_RTCRtpSender__encoder"]
         return encoder if isinstance(encoder, Packer) else None
 
 
@@ -255,14 +255,12 @@ async def _bind_in_range(connection, address: str, ports: tuple[int, int]):
             continue
         sock = transport.get_extra_info("socket")
         if sock is not None:
-            sock.setsockopt(
-                socket.SOL_SOCKET, socket.SO_RCVBUF, aioice.turn.UDP_SOCKET_BUFFER_SIZE
-            )
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, aioice.turn.UDP_SOCKET_BUFFER_SIZE)
         return protocol
     return None
 
 
-async def _component_candidates(self, component: int, addresses: list[str], timeout: int = 5):
+async def _component_candidates(self, component: int, addresses: list[str], timeout: int = 5):  # noqa: ASYNC109  (aioice's signature)
     scope = _network.get()
     if scope is None or scope.ports is None:
         return await _original_component_candidates(self, component, addresses, timeout)

@@ -60,8 +60,8 @@ class ForwardTrack(MediaStreamTrack):
         self._frames: deque[av.Packet] = deque()
         self._ready = asyncio.Event()
         self._source: Publication | None = None
-        self._waiting = kind == "video"
-        self._offset = 0  # keeps RTP timestamps rising when the source changes
+        self._needs_keyframe = kind == "video"
+        self._offset: int | None = 0  # keeps RTP timestamps rising when the source changes
         self._last_pts = -1
         self.codec: RTCRtpCodecParameters | None = None
         self.forwarded = 0
@@ -83,31 +83,31 @@ class ForwardTrack(MediaStreamTrack):
             self._source.subscribers.discard(self)
         self._source = source
         self._frames.clear()
-        self._waiting = self.kind == "video"
-        self._offset = None  # type: ignore[assignment]  # set by the first frame of the source
+        self._needs_keyframe = self.kind == "video"
+        self._offset = None  # set by the first frame of the source
         if source is not None:
             source.subscribers.add(self)
             self.subscribed_at = time.monotonic()
             self.first_keyframe_at = None
-            if self._waiting:
+            if self._needs_keyframe:
                 source.request_keyframe()
 
     def push(self, codec: RTCRtpCodecParameters, packet: av.Packet, keyframe: bool) -> None:
         """Queue one frame of the source, unless the subscriber cannot use it yet."""
         if self.codec is None or not same_codec(codec, self.codec):
             return
-        if self._waiting:
+        if self._needs_keyframe:
             if not keyframe:
                 self.dropped += 1
                 return
-            self._waiting = False
+            self._needs_keyframe = False
             if self.first_keyframe_at is None:
                 self.first_keyframe_at = time.monotonic()
         if len(self._frames) >= self._limit:
             if self.kind == "video":
                 self.dropped += len(self._frames) + 1
                 self._frames.clear()
-                self._waiting = True
+                self._needs_keyframe = True
                 if self._source is not None:
                     self._source.request_keyframe()
                 return
@@ -123,7 +123,7 @@ class ForwardTrack(MediaStreamTrack):
         if self._source is not None and self.kind == "video":
             self._source.request_keyframe()
 
-    async def recv(self) -> av.Packet:  # type: ignore[override]
+    async def recv(self) -> av.Packet:
         """The next forwarded frame, as an encoded packet for the sender's packer."""
         while not self._frames:
             if self.readyState != "live":

@@ -43,9 +43,11 @@ def check_offer(text: str, slots: int, *, max_chars: int, max_slots: int) -> lis
         raise errors.offer_too_large(max_chars)
     if not isinstance(slots, int) or not 0 <= slots <= max_slots:
         raise errors.offer_layout(f"{slots!r} slots, at most {max_slots}")
+    if not text.startswith("v=0"):
+        raise errors.offer_invalid()
     try:
         description = sdp.SessionDescription.parse(text)
-    except Exception:  # noqa: BLE001  (aiortc's parser raises anything on garbage)
+    except Exception:
         raise errors.offer_invalid() from None
     media = description.media
     expected = lines(slots)

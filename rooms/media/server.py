@@ -20,7 +20,12 @@ from aiortc.rtcrtpparameters import RTCRtpCodecCapability
 from aiortc.sdp import candidate_from_sdp
 
 from rooms.media import errors
-from rooms.media.aiortc_hooks import NetworkScope, add_transceiver, network_scope
+from rooms.media.aiortc_hooks import (
+    ForwardingReceiver,
+    NetworkScope,
+    add_transceiver,
+    network_scope,
+)
 from rooms.media.forwarding import ForwardTrack, Publication
 from rooms.media.layout import SOURCES, check_offer
 from rooms.media.settings import MediaSettings
@@ -117,8 +122,10 @@ class MediaServer:
             for line in layout:
                 if line.slot is None:
                     transceiver = add_transceiver(pc, line.kind, "recvonly")
+                    receiver = transceiver.receiver
+                    assert isinstance(receiver, ForwardingReceiver)  # add_transceiver's  # noqa: S101
                     member.publications[line.source] = Publication(
-                        transceiver.receiver, line.kind, settings.keyframe_interval
+                        receiver, line.kind, settings.keyframe_interval
                     )
                 else:
                     track = ForwardTrack(line.kind, settings.queue_frames)
@@ -171,7 +178,7 @@ class MediaServer:
                 ice.sdpMLineIndex = 0
         try:
             await member.pc.addIceCandidate(ice)
-        except Exception as exc:  # noqa: BLE001  (aioice refuses bad candidates many ways)
+        except Exception as exc:
             logger.info("media: candidate of %s refused: %s", peer, exc)
             raise errors.bad_candidate() from None
 

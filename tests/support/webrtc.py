@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import av
 import numpy as np
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.rtcconfiguration import RTCBundlePolicy
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack, VideoStreamTrack
+from aiortc.rtcconfiguration import RTCBundlePolicy
 
 from rooms.media.aiortc_hooks import NetworkScope, add_transceiver, network_scope
 from rooms.media.forwarding import ForwardTrack, is_keyframe
@@ -83,7 +83,9 @@ def encoded_audio(frames: int = 50) -> tuple[bytes, ...]:
     for n in range(frames):
         t = (np.arange(960) + 960 * n) / AUDIO_CLOCK
         tone = (3000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
-        frame = av.AudioFrame.from_ndarray(np.repeat(tone, 2)[None, :], format="s16", layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            np.repeat(tone, 2)[None, :], format="s16", layout="stereo"
+        )
         frame.sample_rate, frame.pts = AUDIO_CLOCK, 960 * n
         out += [bytes(p) for p in codec.encode(frame)]
     return tuple(out)
@@ -205,10 +207,11 @@ class Bot:
             raise ValueError(source)
         return self._receptions[(slot, source)]
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-        """Poll until `predicate()` holds; TimeoutError after `timeout` seconds."""
-        async with asyncio.timeout(timeout):
-            while not predicate():
+    async def wait_for(self, predicate: Callable[[], bool], seconds: float = 10.0) -> None:
+        """Poll until `predicate()` holds; TimeoutError after `seconds`."""
+        # Frames arrive inside aiortc with no event to wait on: polling is the simple way.
+        async with asyncio.timeout(seconds):
+            while not predicate():  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
 
     async def close(self) -> None:

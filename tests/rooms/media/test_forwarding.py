@@ -23,9 +23,11 @@ async def test_two_bots_see_and_hear_each_other_without_server_decoding(media, e
     try:
         for bot in (alice, bob):
             await bot.wait_for(
-                lambda bot=bot: bot.reception(0, "camera").decoded >= 15
-                and bot.reception(0, "audio").decoded >= 25,
-                timeout=15,
+                lambda bot=bot: (
+                    bot.reception(0, "camera").decoded >= 15
+                    and bot.reception(0, "audio").decoded >= 25
+                ),
+                seconds=15,
             )
         for bot in (alice, bob):
             camera = bot.reception(0, "camera")
