@@ -75,6 +75,7 @@ export class Call {
       this.showPeople(reply.peers || []);
       this.startLoops();
     } catch (refusal) {
+      console.warn("joining the room failed:", refusal.reason, refusal.message);
       this.drop();
       if (FINAL.has(refusal.reason)) {
         this.finish(refusal.message || this.s[`refused_${refusal.reason}`] || this.s.refused, refusal.reason);

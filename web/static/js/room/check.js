@@ -7,7 +7,8 @@ import { QualityMeter } from "./quality.js";
 import { connect, request } from "./signalling.js";
 import { loadStrings } from "./strings.js";
 
-const ROOM = "check";
+// `join` names the device check "check" (with the fair); the answer gives this check's own room
+const CHECK = "check";
 const GIVE_UP_MS = 15000;
 const root = document.querySelector("[data-device-check]");
 
@@ -20,6 +21,7 @@ if (root && window.io && window.RTCPeerConnection) {
   let devices = null;
   let link = null;
   let poll = null;
+  let room = null;
 
   const mark = (name, state) => {
     const item = q(`[data-check="${name}"]`);
@@ -37,7 +39,7 @@ if (root && window.io && window.RTCPeerConnection) {
   const stop = () => {
     if (poll) window.clearInterval(poll);
     poll = null;
-    if (link) { link.close(); request(socket, "leave", { room: ROOM }).catch(() => {}); }
+    if (link) { link.close(); request(socket, "leave", { room }).catch(() => {}); }
     link = null;
   };
 
@@ -59,15 +61,16 @@ if (root && window.io && window.RTCPeerConnection) {
     box.textContent = problems.join(" ");
     box.hidden = problems.length === 0;
     try {
-      const reply = await request(socket, "join", { room: ROOM });
+      const reply = await request(socket, "join", { room: CHECK, fair: root.dataset.deviceCheck });
+      room = reply.room || CHECK;
       link = new MediaLink({
-        socket, room: ROOM, slots: reply.slots, iceServers: reply.ice_servers,
+        socket, room, slots: reply.slots, iceServers: reply.ice_servers,
         microphone: devices.microphone, camera: devices.camera,
         hooks: { state: (state) => { if (state === "failed") finish(); } },
       });
       window.fieraRoom = { pc: link.pc, peer: reply.peer }; // for the browser tests' getStats()
       await link.connect();
-      request(socket, "state", { room: ROOM, audio: Boolean(devices.microphone), video: Boolean(devices.camera), screen: false }).catch(() => {});
+      request(socket, "state", { room, audio: Boolean(devices.microphone), video: Boolean(devices.camera), screen: false }).catch(() => {});
       const back = link.tracksOf(0);
       q("[data-returned]").srcObject = new MediaStream([back.camera]);
       const audio = q("[data-returned-audio]");

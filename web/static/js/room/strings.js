@@ -4,10 +4,12 @@ export function loadStrings(id) {
   return block ? JSON.parse(block.textContent) : {};
 }
 
-// A string with its {placeholders} replaced by the given values.
+// A string with its {placeholders} (or Python's %(name)s) replaced by the given values.
 export function fill(text, values = {}) {
-  return String(text ?? "").replace(/\{(\w+)\}/g, (whole, key) =>
-    key in values ? String(values[key]) : whole);
+  return String(text ?? "").replace(/\{(\w+)\}|%\((\w+)\)s/g, (whole, brace, percent) => {
+    const key = brace || percent;
+    return key in values ? String(values[key]) : whole;
+  });
 }
 
 // A time of day in the page's language and the browser's own time zone.
