@@ -34,7 +34,7 @@ if (root && window.io && window.RTCPeerConnection) {
   const lobby = new Lobby(q("[data-lobby]"), s, times, levels);
   const stage = q("[data-stage]");
   const ended = q("[data-ended]");
-  const statusLine = q("[data-status]");
+  const statusLine = q("[data-room-status]");
   const announcer = q("[data-announcer]");
   const warning = q("[data-warning]");
   const timeLeft = q("[data-time-left]");
