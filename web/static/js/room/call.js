@@ -67,7 +67,7 @@ export class Call {
         camera: this.on.video ? this.tracks.camera : null,
         hooks: { state: (state) => this.linkState(state) },
       });
-      window.fieraRoom = { pc: this.link.pc, peer: reply.peer }; // for the browser tests' getStats()
+      window.fieraRoom = { pc: this.link.pc, peer: reply.peer, socket: this.socket }; // for the browser tests
       await this.link.connect();
       if (this.screenTrack) await this.link.send("screen", this.screenTrack);
       this.sendState();

@@ -91,8 +91,9 @@ if (root && window.io && window.RTCPeerConnection) {
     },
   };
 
-  function enterRoom() {
+  async function enterRoom() {
     levels.start();
+    await devicesReady; // the tracks the call starts with (a quick click comes before them)
     lobby.root.hidden = true;
     ended.hidden = true;
     stage.hidden = false;
@@ -165,7 +166,9 @@ if (root && window.io && window.RTCPeerConnection) {
   };
   window.setInterval(tick, 250);
   tick();
-  lobby.open().then(tick);
+  const devicesReady = lobby.open().then(tick);
+  // WebAudio starts only after a gesture: the first key or click brings the meters to life
+  for (const gesture of ["pointerdown", "keydown"]) document.addEventListener(gesture, () => levels.start(), { once: true });
   window.addEventListener("pagehide", () => { if (call && call.wanted) socket.emit("leave", { room: root.dataset.room }); });
 } else if (root) {
   root.querySelector("[data-unsupported]").hidden = false;
