@@ -15,7 +15,7 @@ export function fill(text, values = {}) {
 // A time of day in the page's language and the browser's own time zone.
 export function clockTime(when) {
   const lang = document.documentElement.lang || undefined;
-  return new Date(when).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+  return new Date(when).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 // A duration as m:ss, or h:mm:ss past an hour.
