@@ -108,9 +108,7 @@ async def join(page, room_url: str) -> None:
     await page.get_by_role("button", name="Join the room").click()
 
 
-async def test_two_browsers_hold_the_demo_meeting_and_come_back_after_a_drop(
-    served, media_browser
-):
+async def test_two_browsers_hold_the_demo_meeting_and_come_back_after_a_drop(served, media_browser):
     url, room_url = served
     buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
     staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"], 390)
@@ -176,9 +174,9 @@ async def test_the_device_check_shows_the_returned_video(served, media_browser):
     verdict = page.locator("[data-verdict]")
     await verdict.wait_for(state="visible", timeout=20000)
     assert await verdict.inner_text() == "Your camera, microphone and connection work."
-    assert await page.evaluate(
-        "() => document.querySelector('[data-returned]').videoWidth"
-    ) == 640  # the fake camera's picture, back from the server
+    assert (
+        await page.evaluate("() => document.querySelector('[data-returned]').videoWidth") == 640
+    )  # the fake camera's picture, back from the server
     SHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SHOTS / "device-check-1280.png", full_page=True)
     await page.set_viewport_size({"width": 390, "height": 844})
