@@ -7,9 +7,7 @@ namespace with nothing but loopback (tests/support/netns.py, `make test`).
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,13 +18,15 @@ from server.db import Database
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.e2e.browsing import new_context
 from tests.e2e.conftest import CHROMIUM
+from tests.e2e.test_login import (
+    SCREENSHOTS as SHOTS,
+)  # FIERA_SCREENSHOTS=/tmp/shots to keep them out
 from tests.support.live import serve
 from tests.support.settings import make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.webrtc]
 
 FAIR = "/fairs/fiera-mediterranea-b2b"
-SHOTS = Path(os.environ.get("FIERA_VIDEO_SCREENSHOTS", "/tmp/shots"))
 STRANGER = "murgia-software@exhibitors.fiera.demo"  # a demo exhibitor with no part in the meeting
 
 # Frames decoded from everything this page receives (-1 before it has joined).
