@@ -150,7 +150,7 @@ async def seed(db: AsyncSession) -> None:
                 description=firm.description,
                 website=firm.website,
             )
-            booth.firm = firm
+            booth.firm, booth.hall = firm, halls[firm.region]
             booth.sectors = [sectors[slug] for slug in sector_slugs]
             booth.opportunities = [
                 Opportunity(
@@ -173,9 +173,10 @@ async def seed(db: AsyncSession) -> None:
                 if spec.slug in PROFILES
                 else []
             )
-            operations.refresh_search_text(booth)
             db.add(booth)
         await db.flush()
+        # booths seeded by an older release lack what the search folds in now (their place)
+        await operations.reindex(db, fair.id)
     await _seed_activity(db)
     await db.commit()
 
