@@ -68,6 +68,8 @@ async def test_the_organiser_sees_the_grid_and_the_video_meetings(client, demo):
     page = visible_text((await client.get(f"{BARI}/organise/agenda")).text)
     assert "Table 14" in page and "Video meetings" in page
     assert "Wed 17 Mar, 09:30 Levante Retail Group Murgia Software" in page
+    # a video meeting's room is named by its number; its token is its address, not its name
+    assert "Video room 1" in page and "vr-" not in page
 
 
 async def test_asking_a_firm_for_a_meeting_and_a_duplicate_is_refused(client, demo, db):
@@ -151,3 +153,15 @@ async def test_the_organiser_limits_video_rooms(client, demo):
     assert saved.status_code == 303
     assert 'name="video_rooms"' in (await client.get(agenda)).text
     assert re.search(r'name="video_rooms"[^>]*value="12"', (await client.get(agenda)).text)
+
+
+def test_video_rooms_keep_their_number_and_the_others_take_the_lowest_free_one():
+    from types import SimpleNamespace
+
+    from rooms.queries import room_numbers
+
+    def meeting(id, slot, number):
+        return SimpleNamespace(id=id, slot_id=slot, video_number=number)
+
+    video = [meeting(1, 10, None), meeting(2, 10, 1), meeting(3, 10, None), meeting(4, 11, None)]
+    assert room_numbers(video) == {1: 2, 2: 1, 3: 3, 4: 1}  # type: ignore[arg-type]
