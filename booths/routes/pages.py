@@ -21,7 +21,6 @@ from server.forms import query_text, whole_number
 from server.identity.access import current_user, require_user
 from server.templating import render
 
-
 # Meetings are another feature's: the booth page asks it through the platform, by name.
 OPEN_REQUESTS = "open-requests"
 

@@ -21,9 +21,7 @@ CONNECTION_STATES = ("online", "away")
 class Presence:
     """In-process presence (one process; a Redis-backed variant comes with scale-out)."""
 
-    def __init__(
-        self, on_change: OnChange, grace_seconds: float = 10.0, away_seconds: float = 5.0
-    ):
+    def __init__(self, on_change: OnChange, grace_seconds: float = 10.0, away_seconds: float = 5.0):
         self.on_change = on_change
         self.grace_seconds = grace_seconds
         self.away_seconds = away_seconds
