@@ -34,9 +34,9 @@ class OpenRequests(Protocol):
 
 async def open_request(request: Request, db: AsyncSession, me: Participant, booth) -> int | None:
     """The meeting request open between the visitor and the booth's firm, where meetings exist."""
-    if OPEN_REQUESTS not in platform(request).services:
+    lookup = platform(request).services.get(OPEN_REQUESTS)
+    if not isinstance(lookup, OpenRequests):  # no meetings in this app
         return None
-    lookup = platform(request).service(OPEN_REQUESTS, OpenRequests)
     return await lookup.open_request_id(db, booth.fair_id, me, booth.firm_id)
 
 

@@ -101,9 +101,11 @@ async def test_navigation_names_the_hall_keeps_the_tabs_in_a_row_and_shows_the_l
     await buyer.goto(url + FAIR + "/halls/malta")
     crumbs = await buyer.get_by_role("navigation", name="Breadcrumbs").inner_text()
     assert crumbs.split() == ["Fiera", "Mediterranea", "B2B", "›", "Halls", "›", "Malta"]
-    await buyer.get_by_role("navigation", name="Breadcrumbs").get_by_role(
-        "link", name="Halls"
-    ).click()
+    await (
+        buyer.get_by_role("navigation", name="Breadcrumbs")
+        .get_by_role("link", name="Halls")
+        .click()
+    )
     await buyer.get_by_role("heading", name="Halls").wait_for()
 
     await buyer.goto(url + FAIR + "/meetings/new")
