@@ -24,4 +24,10 @@ async def _seed_demo(db: AsyncSession, passwords: Passwords) -> None:
     await demo.seed(db)
 
 
-feature = Feature(name="booths", routes=routes, namespaces=_namespaces, seed_demo=_seed_demo)
+feature = Feature(
+    name="booths",
+    routes=routes,
+    namespaces=_namespaces,
+    seed_demo=_seed_demo,
+    seed_demo_files=demo.seed_documents,
+)

@@ -47,12 +47,12 @@ BARI_REQUESTS = [
         2,
         "Looking for packaging design for a new line of olive oil.",
     ),
-    (
+    (  # not Sassi Digital Lab: the demo buyer's first request goes to the demo booth
         "buyer@fiera.demo",
-        "Sassi Digital Lab",
+        "Basento Design Studio",
         "pending",
         None,
-        "We need an open data portal for our shopping centres; can we meet?",
+        "We need signage and a look for our shopping centres; can we meet?",
     ),
     (
         "buyer@fiera.demo",

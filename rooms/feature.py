@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms import demo, jobs
+from rooms import demo, jobs, pairs
 from rooms.optimising.runner import SERVICE, Optimiser
 from rooms.routes import routes
 from server.features import Feature, Job, Platform, Service
@@ -14,7 +14,10 @@ from server.identity.passwords import Passwords
 
 
 def _services(platform: Platform) -> dict[str, Service]:
-    return {SERVICE: Optimiser(platform.database, platform.hub, platform.settings.clock)}
+    return {
+        SERVICE: Optimiser(platform.database, platform.hub, platform.settings.clock),
+        pairs.SERVICE: pairs.OpenRequests(),
+    }
 
 
 def _jobs(platform: Platform) -> list[Job]:

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from rooms import ics, notices, operations, queries, setup
+from rooms import ics, notices, operations, pairs, queries, setup
 from rooms.errors import FreeSlot, MeetingError, NotFound
 from rooms.models import Slot
 from rooms.organise import routes as organise_routes
@@ -137,6 +137,7 @@ async def cancel_meeting(request: Request) -> Response:
 async def new_request(request: Request) -> Response:
     """The form that asks a firm for a meeting (`?firm=` names it, from a booth or a profile)."""
     errors: dict[str, str] = {}
+    open_request: int | None = None
     form = await Form.read(request) if request.method == "POST" else None
     firm_id = whole_number(form.text("firm") if form else request.query_params.get("firm", ""))
     message = form.text("message") if form else ""
@@ -152,9 +153,13 @@ async def new_request(request: Request) -> Response:
                 await db.commit()
             except MeetingError as refused:  # nothing was written: no rollback
                 errors[refused.field] = refused.message
+                open_request = refused.open_request
             else:
                 await notices.send(platform(request).hub, outcome.notices)
                 return _back(request, context.fair, "sent")
+        elif firm_id:  # say at once that a request is open, before anything is typed
+            found = await pairs.open_request(db, context.fair.id, context.me, firm_id)
+            open_request = found.id if found is not None else None
         firms = await queries.firms_taking_part(db, context.fair)
         my_firm = await queries.firm_id_of(db, context.me)
     firms = [f for f in firms if f.id != my_firm]
@@ -168,6 +173,7 @@ async def new_request(request: Request) -> Response:
             "chosen": chosen,
             "message": message,
             "errors": errors,
+            "open_request": open_request,
         },
         400 if errors else 200,
     )

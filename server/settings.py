@@ -71,9 +71,11 @@ class Settings:
     max_image_pixels: int = 4096 * 4096
     upload_dir_setting: Path | None = None
     debug: bool = False
-    # Live features: how long someone stays online after their last connection closed, and how
-    # many chat messages a person may send per window.
+    # Live features: how long someone stays online after their last connection closed, how long
+    # a hidden tab stays online before it is away, and how many chat messages a person may send
+    # per window.
     presence_grace_seconds: float = 10.0
+    presence_away_seconds: float = 5.0
     chat_messages_per_window: int = 5
     chat_window_seconds: float = 10.0
     # The clocks everything that depends on time reads: tests replace them to move time.
