@@ -193,6 +193,8 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # an organiser ended the video room before its time
+    room_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     slot: Mapped[Slot] = relationship(foreign_keys=[slot_id])
     request: Mapped[MeetingRequest | None] = relationship(back_populates="meeting")

@@ -12,6 +12,7 @@ from rooms.errors import FreeSlot, MeetingError, NotFound
 from rooms.models import Slot
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
+from rooms.video.routes import routes as video_routes
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
@@ -304,4 +305,5 @@ routes = [
     ),
     *organise_routes,
     *schedule_routes,
+    *video_routes,
 ]

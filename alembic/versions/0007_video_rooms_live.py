@@ -144,6 +144,9 @@ def upgrade() -> None:
             sa.Column("held_minutes", sa.Integer(), server_default="3", nullable=False)
         )
 
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("room_ended_at", server.db.UTCDateTime(), nullable=True))
+
     with op.batch_alter_table("meeting_attendees", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("no_show", sa.Boolean(), server_default=sa.false(), nullable=False)
@@ -153,6 +156,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("meeting_attendees", schema=None) as batch_op:
         batch_op.drop_column("no_show")
+
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.drop_column("room_ended_at")
 
     with op.batch_alter_table("agenda_settings", schema=None) as batch_op:
         batch_op.drop_column("held_minutes")
