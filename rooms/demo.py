@@ -281,10 +281,10 @@ DEMO_ROOM_LABEL = "Try a video room"
 
 
 def demo_room_session(now: datetime, zone: ZoneInfo) -> tuple[date, time, time]:
-    """A one-slot session (20 minutes, local time) that is running at `now`."""
+    """A one-slot session (20 minutes, local time, ending today) whose room is open at `now`."""
     local = now.astimezone(zone)
     start = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
-    latest = local.replace(hour=23, minute=35, second=0, microsecond=0)  # the slot ends today
+    latest = local.replace(hour=23, minute=39, second=0, microsecond=0)  # ends by 23:59
     start = min(start, latest)
     return start.date(), start.time(), (start + timedelta(minutes=20)).time()
 
