@@ -13,6 +13,7 @@ from rooms.models import Slot
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
 from rooms.video.routes import routes as video_routes
+from rooms.video.windows import open_rooms
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
@@ -48,6 +49,8 @@ async def meetings_page(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
         lists = await queries.requests_of(db, context.fair, context.me)
+        booked = [item.meeting for item in lists.accepted if item.meeting is not None]
+        joinable = await open_rooms(db, context.fair, booked, platform(request).settings.clock())
         offers: dict[int, list[Slot] | list[FreeSlot]] = {}
         for item in lists.incoming:
             if item.expires_at > now:
@@ -69,6 +72,7 @@ async def meetings_page(
             "error_request": error_request,
             "done": done_message(request.query_params.get("done")),
             "on_acceptance": context.fair.booking_mode == "on_acceptance",
+            "open_rooms": joinable,
         },
         status,
     )
@@ -182,6 +186,7 @@ async def agenda(request: Request) -> Response:
         meetings = await queries.agenda(db, context.fair, context.me)
         sessions = await queries.sessions(db, context.fair)
         blocked = await queries.unavailable_slot_ids(db, context.me)
+        joinable = await open_rooms(db, context.fair, meetings, platform(request).settings.clock())
     secret = platform(request).settings.secret_key
     token = ics.feed_token(secret, context.fair.id, context.me.id)
     feed = request.url_for(
@@ -199,6 +204,7 @@ async def agenda(request: Request) -> Response:
             "booked": {m.slot_id: m for m in meetings},
             "feed_url": str(feed),
             "others": ics.others,
+            "open_rooms": joinable,
             "done": done_message(request.query_params.get("done")),
         },
     )

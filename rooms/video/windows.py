@@ -89,3 +89,19 @@ async def meeting_window(db: AsyncSession, fair: Fair, meeting: Meeting) -> Wind
         await next_meeting_start(db, meeting),
         meeting.room_ended_at,
     )
+
+
+async def open_rooms(
+    db: AsyncSession, fair: Fair, meetings: list[Meeting], now: datetime
+) -> set[int]:
+    """The ids of those video meetings (slots loaded) whose room is open at `now`."""
+    found = set()
+    for meeting in meetings:
+        if meeting.video_room is None or meeting.status == MeetingStatus.CANCELLED:
+            continue
+        slot = meeting.slot
+        if not slot.starts_at - timedelta(hours=2) <= now <= slot.ends_at + timedelta(hours=2):
+            continue  # far from its slot: closed whatever the settings
+        if (await meeting_window(db, fair, meeting)).is_open(now):
+            found.add(meeting.id)
+    return found

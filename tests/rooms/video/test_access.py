@@ -109,3 +109,14 @@ async def test_refusals_say_why(client, rooms_world, clock):
     page = await client.get(f"/fairs/{w.world.fair.slug}/rooms/{w.meeting.video_room}")
     assert page.status_code == 410
     assert "This meeting's room has closed." in visible_text(page.text)
+
+
+async def test_agenda_and_meetings_show_join_while_the_room_is_open(client, rooms_world, clock):
+    w = rooms_world
+    await log_in(client, w.world.users["buyer"].email, PASSWORD)
+    room = f"/fairs/{w.world.fair.slug}/rooms/{w.meeting.video_room}"
+    for state, shown in (("not-open", False), ("open", True), ("closed", False)):
+        clock.at = moments(w)[state]
+        agenda = await client.get(f"/fairs/{w.world.fair.slug}/agenda")
+        assert (f'href="http://testserver{room}"' in agenda.text) is shown, state
+        assert ("Join the video room" in visible_text(agenda.text)) is shown, state
