@@ -12,8 +12,10 @@ from rooms.errors import FreeSlot, MeetingError, NotFound
 from rooms.models import Slot
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
+from rooms.video.live import VideoRooms
 from rooms.video.routes import routes as video_routes
 from rooms.video.windows import open_rooms
+from server import video
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
@@ -104,6 +106,8 @@ async def _act(request: Request, action, done: str) -> Response:
             await db.rollback()
             return await meetings_page(request, refused, request.path_params.get("request"), 409)
     await notices.send(platform(request).hub, outcome.notices)
+    if done == "cancelled":  # a cancelled meeting's video room closes at once
+        await platform(request).service(video.SERVICE, VideoRooms).close_cancelled()
     return _back(request, context.fair, done)
 
 

@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import select, update
 
@@ -15,7 +16,9 @@ from server.app import create_app
 from server.db import Database
 from server.identity.passwords import Passwords
 from tests.rooms.video.conftest import Clock, build_room_world, moments, with_placeholders
+from tests.support.factories import PASSWORD
 from tests.support.live import serve
+from tests.support.pages import form_token, log_in
 from tests.support.settings import make_settings
 from tests.support.sockets import connect
 
@@ -243,5 +246,24 @@ async def test_the_room_warns_then_closes_on_time_and_an_organiser_can_end_it(se
         assert closed["reason"] == "ended"
         assert (await buyer.call("join", {"room": room}))["reason"] == "closed"
         await organiser.close()
+    finally:
+        await buyer.close()
+
+
+async def test_cancelling_the_meeting_closes_its_room(served):
+    url, database, settings, found, _clock, _platform = served
+    room = found.meeting.video_room
+    buyer = await connect(url, database, settings, emails(found)["attendee"], "/rooms")
+    try:
+        await buyer.call("join", {"room": room})
+        async with httpx.AsyncClient(base_url=url) as http:
+            await log_in(http, emails(found)["other"], PASSWORD)
+            agenda = await http.get(f"/fairs/{found.world.fair.slug}/agenda")
+            action = f"/fairs/{found.world.fair.slug}/meetings/{found.meeting.id}/cancel"
+            token = form_token(agenda.text, action)
+            cancelled = await http.post(action, data={"csrf_token": token})
+            assert cancelled.status_code == 303
+        (closed,) = await buyer.wait_for("room-closed")
+        assert (closed["reason"], closed["message"]) == ("cancelled", "This meeting was cancelled.")
     finally:
         await buyer.close()
