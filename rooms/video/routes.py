@@ -19,31 +19,37 @@ from server.refusals import Forbidden
 from server.templating import render
 from server.video import SERVICE
 
+
+def N_(text: str) -> str:
+    """Mark `text` for translation when it is used (pybabel extracts N_)."""
+    return text
+
+
 # Translated words the browser client needs (web/static/js/room/): name -> English source.
 # The client engineer extends this; each entry is translated when a page is rendered.
 STRINGS: dict[str, str] = {
-    "join": "Join",
-    "leave": "Leave",
-    "mute": "Mute",
-    "unmute": "Unmute",
-    "camera_off": "Turn camera off",
-    "camera_on": "Turn camera on",
-    "share_screen": "Share screen",
-    "stop_sharing": "Stop sharing",
-    "send": "Send",
-    "chat": "Chat",
-    "moderator": "Moderator",
-    "opens_in": "The room opens in %(time)s.",
-    "time_left": "%(time)s left",
-    "ending_soon": "The meeting ends in two minutes.",
-    "reconnecting": "Connection lost. Reconnecting…",
-    "camera_denied": "The browser was not allowed to use your camera or microphone.",
-    "camera_busy": "Your camera or microphone is in use by another application.",
-    "camera_missing": "No camera or microphone was found.",
-    "waiting": "Waiting for the others to join.",
-    "closed": "This room has closed.",
-    "quality_good": "Good connection",
-    "quality_poor": "Poor connection",
+    "join": N_("Join"),
+    "leave": N_("Leave"),
+    "mute": N_("Mute"),
+    "unmute": N_("Unmute"),
+    "camera_off": N_("Turn camera off"),
+    "camera_on": N_("Turn camera on"),
+    "share_screen": N_("Share screen"),
+    "stop_sharing": N_("Stop sharing"),
+    "send": N_("Send"),
+    "chat": N_("Chat"),
+    "moderator": N_("Moderator"),
+    "opens_in": N_("The room opens in %(time)s."),
+    "time_left": N_("%(time)s left"),
+    "ending_soon": N_("The meeting ends in two minutes."),
+    "reconnecting": N_("Connection lost. Reconnecting…"),
+    "camera_denied": N_("The browser was not allowed to use your camera or microphone."),
+    "camera_busy": N_("Your camera or microphone is in use by another application."),
+    "camera_missing": N_("No camera or microphone was found."),
+    "waiting": N_("Waiting for the others to join."),
+    "closed": N_("This room has closed."),
+    "quality_good": N_("Good connection"),
+    "quality_poor": N_("Poor connection"),
 }
 
 
