@@ -408,6 +408,8 @@ NOT_IN_THE_DEMO = {
     "remove_document",
     "publish_schedule_run",
     "discard_schedule_run",
+    # a form of the room page shown to organisers only (moderators), who reach rooms by address
+    "end_room",
 }
 
 
