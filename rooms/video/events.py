@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints
 
+from rooms.media import MediaError
 from rooms.models import VisitRole
 from rooms.video import attendance
 from rooms.video.access import (
@@ -123,8 +124,8 @@ class RoomsNamespace(AuthenticatedNamespace):
             raise Denied("not-joined", _("Join the room first."))
         return room, room.peers[peer]
 
-    def _media(self, token: str) -> Media:
-        media = self.rooms.check_media if token.startswith("check-") else self.rooms.media
+    def _media(self) -> Media:
+        media = self.rooms.media
         if media is None:
             raise Denied("unavailable", _("Video is not available on this server right now."))
         return media
@@ -228,11 +229,14 @@ class RoomsNamespace(AuthenticatedNamespace):
         """The client's one offer (fixed layout); answered by the media server."""
         await self.throttle((await self.get_session(sid))["user_id"])
         room, peer = await self._recheck(sid, request.room)
-        media = self._media(request.room)
+        media = self._media()
+        check = request.room.startswith("check-")  # the device check: the sender sees itself
         try:
-            answer = await media.join(request.room, peer.peer, request.sdp, room.slots)
-        except ValueError as refused:  # the media server refuses an offer it cannot take
-            raise Denied("offer-layout", _("The offer does not fit this room.")) from refused
+            answer = await media.join(
+                request.room, peer.peer, request.sdp, room.slots, self_view=check
+            )
+        except MediaError as refused:
+            raise Denied(refused.reason, refused.message) from None
         await self.rooms.send_peers(request.room)
         return {"ok": True, "sdp": answer}
 
@@ -241,9 +245,12 @@ class RoomsNamespace(AuthenticatedNamespace):
         """One ICE candidate of the client."""
         await self.throttle((await self.get_session(sid))["user_id"])
         _room, peer = await self._recheck(sid, request.room)
-        await self._media(request.room).add_candidate(
-            request.room, peer.peer, request.candidate, request.sdpMid, request.sdpMLineIndex
-        )
+        try:
+            await self._media().add_candidate(
+                request.room, peer.peer, request.candidate, request.sdpMid, request.sdpMLineIndex
+            )
+        except MediaError as refused:
+            raise Denied(refused.reason, refused.message) from None
         return {"ok": True}
 
     @handler(State, database=False)

@@ -36,7 +36,9 @@ CANCEL_CHECK_SECONDS = 5.0  # how often open rooms look for their meeting being 
 class Media(Protocol):
     """What the rooms need of the media server (rooms/media, docs/video.md)."""
 
-    async def join(self, room: str, peer: str, offer_sdp: str, slots: int) -> str: ...
+    async def join(
+        self, room: str, peer: str, offer_sdp: str, slots: int, *, self_view: bool | None = None
+    ) -> str: ...
 
     async def add_candidate(
         self, room: str, peer: str, candidate: str, sdp_mid: str | None, sdp_mline_index: int | None
@@ -102,13 +104,11 @@ class VideoRooms:
         database: Database,
         clock: Callable[[], datetime],
         media: Media | None = None,
-        check_media: Media | None = None,
         tick_seconds: float = 1.0,
     ):
         self.database = database
         self.clock = clock
         self.media = media
-        self.check_media = check_media  # the device check: every peer sees itself
         self.tick_seconds = tick_seconds
         self.rooms: dict[str, Room] = {}
         self.emit: Emit | None = None  # set by the /rooms namespace
@@ -139,9 +139,8 @@ class VideoRooms:
             self._task = None
         for token in list(self.rooms):
             await self.close_room(token, "shutdown")
-        for media in (self.media, self.check_media):
-            if media is not None:
-                await media.close()
+        if self.media is not None:
+            await self.media.close()
 
     # --- ad-hoc rooms (server.video.AdHocRooms) -------------------------------------------
     async def open_room(
@@ -176,7 +175,7 @@ class VideoRooms:
         room = self.rooms.get(token)
         if room is None or room.peers.pop(peer, None) is None:
             return None
-        media = self.check_media if token.startswith("check-") else self.media
+        media = self.media
         if media is not None:
             await media.leave(token, peer)
         if not room.peers:
@@ -234,7 +233,7 @@ class VideoRooms:
     async def close_room(self, token: str, reason: str) -> None:
         """Close a room now: everyone told `room-closed`, media closed, visits ended."""
         room = self.rooms.pop(token, None)
-        media = self.check_media if token.startswith("check-") else self.media
+        media = self.media
         if media is not None:
             await media.close_room(token)
         now = self.clock()
