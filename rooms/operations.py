@@ -370,6 +370,8 @@ async def remind_meetings(db: AsyncSession, now: datetime, lead_minutes: int = 5
                     place,
                     meeting=meeting.id,
                     starts_at=meeting.slot.starts_at.isoformat(),
+                    # a video meeting's room opens now: the notice links to it
+                    room=meeting.video_room,
                 )
             )
     return told

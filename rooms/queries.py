@@ -33,7 +33,14 @@ async def settings_for(db: AsyncSession, fair: Fair) -> AgendaSettings:
     found = await db.scalar(select(AgendaSettings).where(AgendaSettings.fair_id == fair.id))
     if found is None:
         found = AgendaSettings(
-            fair_id=fair.id, slot_minutes=20, break_minutes=0, tables=10, request_expiry_hours=72
+            fair_id=fair.id,
+            slot_minutes=20,
+            break_minutes=0,
+            tables=10,
+            request_expiry_hours=72,
+            room_opens_minutes=5,
+            room_grace_minutes=5,
+            held_minutes=3,
         )
     return found
 

@@ -12,6 +12,10 @@ from rooms.errors import FreeSlot, MeetingError, NotFound
 from rooms.models import Slot
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
+from rooms.video.live import VideoRooms
+from rooms.video.routes import routes as video_routes
+from rooms.video.windows import open_rooms
+from server import video
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
@@ -47,6 +51,8 @@ async def meetings_page(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
         lists = await queries.requests_of(db, context.fair, context.me)
+        booked = [item.meeting for item in lists.accepted if item.meeting is not None]
+        joinable = await open_rooms(db, context.fair, booked, platform(request).settings.clock())
         offers: dict[int, list[Slot] | list[FreeSlot]] = {}
         for item in lists.incoming:
             if item.expires_at > now:
@@ -68,6 +74,7 @@ async def meetings_page(
             "error_request": error_request,
             "done": done_message(request.query_params.get("done")),
             "on_acceptance": context.fair.booking_mode == "on_acceptance",
+            "open_rooms": joinable,
         },
         status,
     )
@@ -99,6 +106,8 @@ async def _act(request: Request, action, done: str) -> Response:
             await db.rollback()
             return await meetings_page(request, refused, request.path_params.get("request"), 409)
     await notices.send(platform(request).hub, outcome.notices)
+    if done == "cancelled":  # a cancelled meeting's video room closes at once
+        await platform(request).service(video.SERVICE, VideoRooms).close_cancelled()
     return _back(request, context.fair, done)
 
 
@@ -187,6 +196,7 @@ async def agenda(request: Request) -> Response:
         meetings = await queries.agenda(db, context.fair, context.me)
         sessions = await queries.sessions(db, context.fair)
         blocked = await queries.unavailable_slot_ids(db, context.me)
+        joinable = await open_rooms(db, context.fair, meetings, platform(request).settings.clock())
     secret = platform(request).settings.secret_key
     token = ics.feed_token(secret, context.fair.id, context.me.id)
     feed = request.url_for(
@@ -204,6 +214,7 @@ async def agenda(request: Request) -> Response:
             "booked": {m.slot_id: m for m in meetings},
             "feed_url": str(feed),
             "others": ics.others,
+            "open_rooms": joinable,
             "done": done_message(request.query_params.get("done")),
         },
     )
@@ -310,4 +321,5 @@ routes = [
     ),
     *organise_routes,
     *schedule_routes,
+    *video_routes,
 ]

@@ -405,6 +405,8 @@ KNOWN_FORMS = {
 NOT_IN_THE_DEMO = {
     "publish_schedule_run",
     "discard_schedule_run",
+    # a form of the room page shown to organisers only (moderators), who reach rooms by address
+    "end_room",
 }
 
 
