@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import pytest
-from jinja2 import ChoiceLoader, DictLoader
 
 from rooms import booking
 from rooms.models import Meeting
@@ -17,19 +16,6 @@ from server.identity.models import User
 from tests.rooms.conftest import World, build_world
 from tests.support.factories import make_fair, make_participant, make_user
 from tests.support.settings import make_settings
-
-# Until the browser client's templates land (web/templates/rooms/room.html and
-# device_check.html, another engineer's), these stand in for them in the tests only: the real
-# ones come first in the loader, so the tests read them once they exist.
-PLACEHOLDERS = {
-    "rooms/room.html": (
-        "<main><h1>{{ kind }} {{ room }}</h1><p>role {{ role }}</p>"
-        "<p>opens {{ opens_at }} closes {{ closes_at }}</p>"
-        "{% for o in others %}<p class=other>{{ o.name }} · {{ o.firm }}</p>{% endfor %}"
-        "<p>{{ strings.leave }}</p></main>"
-    ),
-    "rooms/device_check.html": "<main><h1>Device check {{ fair.name }}</h1></main>",
-}
 
 
 class Clock:
@@ -52,12 +38,6 @@ class RoomWorld:
     @property
     def starts_at(self) -> datetime:
         return self.meeting.slot.starts_at
-
-
-def with_placeholders(app) -> None:
-    """Let the app render the room templates even before the client's land."""
-    env = app.other_asgi_app.state.platform.templates.env
-    env.loader = ChoiceLoader([env.loader, DictLoader(PLACEHOLDERS)])
 
 
 async def build_room_world(db, passwords) -> RoomWorld:
@@ -87,7 +67,6 @@ def settings(migrated_url, var_dir, clock):
 @pytest.fixture
 def app(settings, database):
     app = create_app(settings, database)
-    with_placeholders(app)
     return app
 
 

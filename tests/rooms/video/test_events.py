@@ -15,7 +15,7 @@ from rooms.models import Meeting, MeetingStatus, RoomVisit
 from server.app import create_app
 from server.db import Database
 from server.identity.passwords import Passwords
-from tests.rooms.video.conftest import Clock, build_room_world, moments, with_placeholders
+from tests.rooms.video.conftest import Clock, build_room_world, moments
 from tests.support.factories import PASSWORD
 from tests.support.live import serve
 from tests.support.pages import form_token, log_in
@@ -75,7 +75,6 @@ async def served(fresh_url, var_dir):
         found = await build_room_world(db, Passwords(settings))
     clock.at = found.starts_at
     app = create_app(settings, database)
-    with_placeholders(app)
     async with serve(app) as url:
         yield url, database, settings, found, clock, app.other_asgi_app.state.platform
     await database.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from rooms.models import Meeting
 from server.app import create_app
 from server.db import Database
-from tests.rooms.video.conftest import Clock, with_placeholders
+from tests.rooms.video.conftest import Clock
 from tests.support.demo import BUYER, ORGANISER, STAFF
 from tests.support.live import serve
 from tests.support.settings import make_settings
@@ -36,7 +36,6 @@ async def test_the_demo_meeting_through_the_server_then_an_organiser_ends_it(
         media_addresses=("127.0.0.1",),
     )
     app = create_app(settings, database)
-    with_placeholders(app)
     media = app.other_asgi_app.state.platform.services["video-rooms"].media
     async with serve(app) as url:
         people = [await connect(url, database, settings, e, "/rooms") for e in (BUYER, STAFF)]
