@@ -224,6 +224,9 @@ class MediaServer:
         return member
 
     def _subscribe(self, viewer: Peer, publisher: Peer) -> None:
+        if publisher.id in viewer.assigned:
+            # two joins negotiated at once: the first to finish subscribed both ways already
+            return
         slot = viewer.free_slot()
         if slot is None:
             logger.warning("media: no free slot of %s for %s", viewer.id, publisher.id)

@@ -101,6 +101,32 @@ async def test_slots_are_stable_and_freed_on_leave(media, events):
     assert media.rooms() == {}
 
 
+async def test_two_peers_joining_at_once_see_each_other_in_one_slot(media):
+    bots = {name: Bot(2) for name in ("a", "b")}
+    barrier = asyncio.Barrier(len(bots))
+
+    def together(peer):
+        async def signal(offer):
+            await barrier.wait()  # both offers negotiated at the same time, as browsers' can be
+            return await media.join("r", peer, offer, 2)
+
+        return signal
+
+    try:
+        await asyncio.gather(*(bot.connect(together(name)) for name, bot in bots.items()))
+        for viewer, other in (("a", "b"), ("b", "a")):
+            assert media.slot_of("r", viewer, other) == 0
+            bot = bots[viewer]
+            await bot.wait_for(lambda bot=bot: bot.reception(0, "camera").frames > 30)
+            # the second slot waits for a third person: nothing arrives on it
+            assert bot.reception(1, "camera").frames == 0
+            assert bot.reception(1, "audio").frames == 0
+    finally:
+        for bot in bots.values():
+            await bot.close()
+        await media.close_room("r")
+
+
 async def test_the_device_check_sends_a_peer_its_own_media(make_media):
     media = make_media(self_view=True)
     me = Bot(1, decode=True)
