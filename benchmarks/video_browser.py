@@ -25,7 +25,8 @@ import httpx
 from sqlalchemy import select
 from video_load import cpu_seconds, waited_seconds  # beside this script
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 FAIR = "fiera-mediterranea-b2b"
 SERVER_CORE, BROWSER_CORE = 0, 1
 # Logging in verifies a password: the product's argon2id cost is not what is measured here.
@@ -40,15 +41,23 @@ CHROMIUM_FLAGS = [
     "--use-fake-device-for-media-stream",
     "--allow-loopback-in-peer-connection",
 ]
-# Video frames decoded and sent by this page so far, from getStats().
+# Video frames decoded and encoded, RTP packets and bytes in and out, of this page so far.
 VIDEO_STATS = """async () => {
   const pc = window.fieraRoom && window.fieraRoom.pc;
-  const seen = {decoded: 0, sent: 0};
+  const seen = {decoded: 0, sent: 0, packets: 0, videoBytes: 0};
   if (!pc) return seen;
   (await pc.getStats()).forEach((s) => {
-    if (s.kind !== "video") return;
-    if (s.type === "inbound-rtp") seen.decoded += s.framesDecoded || 0;
-    if (s.type === "outbound-rtp") seen.sent += s.framesEncoded || 0;
+    if (s.type === "inbound-rtp") {
+      seen.packets += s.packetsReceived || 0;
+      if (s.kind === "video") seen.decoded += s.framesDecoded || 0;
+    }
+    if (s.type === "outbound-rtp") {
+      seen.packets += s.packetsSent || 0;
+      if (s.kind === "video") {
+        seen.sent += s.framesEncoded || 0;
+        seen.videoBytes += s.bytesSent || 0;
+      }
+    }
   });
   return seen;
 }"""
@@ -60,8 +69,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def fiera(env: dict[str, str], *arguments: str, log=None, core: int | None = None):
-    """Start the `fiera` command of this checkout (pinned to `core` when given)."""
+async def start(env: dict[str, str], *argv: str, log=None, core: int | None = None):
+    """Start a Python program of this checkout (pinned to `core` when given)."""
 
     def pin() -> None:
         if core is not None:
@@ -69,9 +78,7 @@ async def fiera(env: dict[str, str], *arguments: str, log=None, core: int | None
 
     return await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "server.cli",
-        *arguments,
+        *argv,
         env=env,
         cwd=ROOT,
         stdout=log or asyncio.subprocess.DEVNULL,
@@ -97,7 +104,7 @@ async def prepared(tmp: Path) -> tuple[dict[str, str], str]:
     }
     env.pop("FIERA_REDIS_URL", None)
     for step in ("migrate", "seed-demo"):
-        if await (await fiera(env, step)).wait():
+        if await (await start(env, "-m", "server.cli", step)).wait():
             raise RuntimeError(f"fiera {step} failed")
     database = Database.from_url(url)
     try:
@@ -114,13 +121,13 @@ async def prepared(tmp: Path) -> tuple[dict[str, str], str]:
 
 
 @contextlib.asynccontextmanager
-async def served(env: dict[str, str], log_path: Path):
-    """`fiera serve` on 127.0.0.1 pinned to the server's core, until the block ends."""
+async def served(env: dict[str, str], relay: bool, log_path: Path):
+    """`fiera serve` (or it with aiortc's relay) on 127.0.0.1, pinned to the server's core."""
     port = free_port()
+    program = [str(HERE / "video_relay.py")] if relay else ["-m", "server.cli", "serve"]
+    address = ["127.0.0.1", str(port)] if relay else ["--host", "127.0.0.1", "--port", str(port)]
     with log_path.open("wb") as log:
-        server = await fiera(
-            env, "serve", "--host", "127.0.0.1", "--port", str(port), log=log, core=SERVER_CORE
-        )
+        server = await start(env, *program, *address, log=log, core=SERVER_CORE)
     base = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base, timeout=5) as client:
@@ -159,12 +166,15 @@ async def window(pid: int, pages: list, seconds: float) -> dict:
         "wait": waited / elapsed,
         "received_fps": [(a["decoded"] - b["decoded"]) / elapsed for a, b in pairs],
         "sent_fps": [(a["sent"] - b["sent"]) / elapsed for a, b in pairs],
+        "sent_kbps": [8 * (a["videoBytes"] - b["videoBytes"]) / elapsed / 1000 for a, b in pairs],
+        # every packet a page sends or receives passes through the server once
+        "packets": sum(a["packets"] - b["packets"] for a, b in pairs) / elapsed,
         "load": os.getloadavg()[0],
     }
 
 
-async def browser_call(quick: bool) -> dict:
-    """Measure the demo meeting held by two browsers; print the figures and return them."""
+async def one_call(env: dict[str, str], room: str, relay: bool, tmp: Path, quick: bool) -> dict:
+    """The demo meeting held by two Chromiums through a fresh server process, measured."""
     from playwright.async_api import async_playwright
 
     from server.demo import DEMO_LOGINS
@@ -172,45 +182,64 @@ async def browser_call(quick: bool) -> dict:
     from tests.e2e.test_video import join, logged_in, until_frames_rise
 
     idle_seconds, call_seconds = (3.0, 5.0) if quick else (5.0, 15.0)
+    log = tmp / ("relay.log" if relay else "server.log")
+    async with served(env, relay, log) as (server, base), async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            room_url = f"{base}/fairs/{FAIR}/rooms/{room}"
+            _, buyer = await logged_in(browser, base, DEMO_LOGINS["buyer"])
+            _, staff = await logged_in(browser, base, DEMO_LOGINS["exhibitor"])
+            for page in (buyer, staff):
+                await page.goto(room_url)
+            await asyncio.sleep(2)
+            idle = await window(server.pid, [], idle_seconds)
+            started = time.monotonic()
+            await join(buyer, room_url)
+            await join(staff, room_url)
+            await until_frames_rise(buyer)
+            await until_frames_rise(staff)
+            first = time.monotonic() - started
+            await asyncio.sleep(3)  # settle: bandwidth estimation ramps up
+            call = await window(server.pid, [buyer, staff], call_seconds)
+        finally:
+            await browser.close()
+    return {**call, "idle": idle["cores"], "first": first, "window": call_seconds}
+
+
+def show(name: str, call: dict) -> None:
+    """Print one call's figures."""
+    print(
+        f"  {name}: server {call['cores']:.3f} cores during the call, {call['idle']:.3f} idle "
+        f"(pages open, not joined), the call adds {call['cores'] - call['idle']:.3f}; "
+        f"load average {call['load']:.2f}, server waited {100 * call['wait']:.0f}% for its CPU\n"
+        f"    video received {', '.join(f'{f:.1f}' for f in call['received_fps'])} fps a page, "
+        f"sent {', '.join(f'{f:.1f}' for f in call['sent_fps'])} fps at "
+        f"{', '.join(f'{k:.0f}' for k in call['sent_kbps'])} kbit/s; "
+        f"{call['packets']:.0f} RTP packets a second through the server "
+        f"({call['packets'] / max(call['cores'], 1e-9):.0f} per core); both sides' video "
+        f"{call['first']:.1f} s after the first join",
+        flush=True,
+    )
+
+
+async def browser_call(quick: bool) -> dict:
+    """Measure the demo meeting between two browsers, forwarded (and relayed unless quick)."""
     if (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {BROWSER_CORE})  # Chromium and its driver inherit it
     with tempfile.TemporaryDirectory(prefix="bench-video-") as directory:
         tmp = Path(directory)
         env, room = await prepared(tmp)
-        async with served(env, tmp / "server.log") as (server, base), async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-            )
-            try:
-                room_url = f"{base}/fairs/{FAIR}/rooms/{room}"
-                _, buyer = await logged_in(browser, base, DEMO_LOGINS["buyer"])
-                _, staff = await logged_in(browser, base, DEMO_LOGINS["exhibitor"])
-                for page in (buyer, staff):
-                    await page.goto(room_url)
-                await asyncio.sleep(2)
-                idle = await window(server.pid, [], idle_seconds)
-                started = time.monotonic()
-                await join(buyer, room_url)
-                await join(staff, room_url)
-                await until_frames_rise(buyer)
-                await until_frames_rise(staff)
-                first = time.monotonic() - started
-                await asyncio.sleep(3)  # settle: bandwidth estimation ramps up
-                call = await window(server.pid, [buyer, staff], call_seconds)
-            finally:
-                await browser.close()
-    result = {"cores": call["cores"], "idle": idle["cores"], "first_frames": first, **call}
-    print(
-        f"\nbrowser 1:1 call (two Chromium contexts, fake camera 640x480, the demo meeting "
-        f"through fiera serve), window {call_seconds:.0f} s:\n"
-        f"  server {call['cores']:.3f} cores during the call, {idle['cores']:.3f} idle "
-        f"(pages open, not joined; {idle_seconds:.0f} s); the call adds "
-        f"{call['cores'] - idle['cores']:.3f}\n"
-        f"  video frames received per page {', '.join(f'{f:.1f}' for f in call['received_fps'])}"
-        f" fps (sent {', '.join(f'{f:.1f}' for f in call['sent_fps'])}); both sides' video in "
-        f"{first:.1f} s after the first join\n"
-        f"  server waited {100 * call['wait']:.0f}% of the window for its CPU; load average "
-        f"{call['load']:.2f}",
-        flush=True,
-    )
-    return result
+        print(
+            "\nbrowser 1:1 call: two Chromium contexts (fake camera 640x480, fake microphone) "
+            "hold the demo meeting through a server process on core 0",
+            flush=True,
+        )
+        forward = await one_call(env, room, False, tmp, quick)
+        show("forward (fiera serve)", forward)
+        if not quick:
+            relay = await one_call(env, room, True, tmp, quick)
+            show("relay (aiortc decode + re-encode)", relay)
+            forward["relay"] = relay
+    return forward
