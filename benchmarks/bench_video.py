@@ -48,9 +48,10 @@ from tests.support.netns import private_namespace_problem
 
 HERE = Path(__file__).resolve().parent
 SENT_FPS = 30
+CAMERA_FPS = 20  # Chromium's fake camera
 SERVER_CORE, BOT_CORE = 0, 1
 STARVED_WAIT = 0.25  # the server waited this share of the window for its CPU
-SATURATED_BOTS = 0.9  # cores the bots used: their own core was (nearly) full
+SATURATED_BOTS = 0.85  # cores the bots used: their own core was (nearly) full
 
 
 async def spawn(core: int | None, *args: str) -> asyncio.subprocess.Process:
@@ -158,7 +159,7 @@ def machine_trouble(r: dict) -> str:
     """What the machine did to a step (empty: nothing): the server starved, the bots' core full."""
     said = []
     # A server whose own threads fill its core (the relay's decoders) waits too: not starved.
-    if r["server_wait"] >= STARVED_WAIT and r["cores"] < SATURATED_BOTS:
+    if r["server_wait"] >= STARVED_WAIT and r["cores"] < 0.9:
         said.append(f"server waited {100 * r['server_wait']:.0f}% for CPU")
     if r["bot_cores"] >= SATURATED_BOTS:
         said.append("bots' core full")
@@ -253,9 +254,12 @@ def summaries(forward: list[dict], relay: list[dict], call: dict | None) -> list
     if relay:
         lines.append(f"relay (aiortc decode + re-encode) held {held(relay)} (reference: 2)")
     if call is not None:
+        worst = min(call["received_fps"], default=0.0)
+        verdict = "met" if call["cores"] - call["idle"] <= 0.05 else "NOT met"
+        if worst < 0.9 * CAMERA_FPS:  # a starved Chromium sends less: the figure says too little
+            verdict = f"inconclusive (a page got {worst:.1f} of {CAMERA_FPS} fps: machine busy)"
         lines.append(
-            f"target a 1:1 browser call costs at most 0.05 cores: "
-            f"{'met' if call['cores'] - call['idle'] <= 0.05 else 'NOT met'} "
+            f"target a 1:1 browser call costs at most 0.05 cores: {verdict} "
             f"({call['cores'] - call['idle']:.3f} cores: {call['cores']:.3f} during the call, "
             f"{call['idle']:.3f} idle; load average {call['load']:.2f})"
         )
