@@ -97,7 +97,7 @@ class Rig:
         return list(await asyncio.gather(*(command(w, op="sample") for w in self.workers)))
 
 
-async def measure(rig: Rig, meetings: int, seconds: float) -> dict:
+async def measure(rig: Rig, meetings: int, seconds: float, settle: float = 2.0) -> dict:
     """Connect `meetings` 1:1 meetings at once, measure a window of `seconds`, close them all."""
     names = [f"m{m}" for m in range(meetings)]
     shares = [names[i :: len(rig.workers)] for i in range(len(rig.workers))]
@@ -111,7 +111,7 @@ async def measure(rig: Rig, meetings: int, seconds: float) -> dict:
     )
     setup = time.monotonic() - started
     firsts = [f for answer in joined for f in answer["first_frames"]]
-    await asyncio.sleep(2)  # settle
+    await asyncio.sleep(settle)
     before, cpu_before, t0 = await rig.sample(), rig.cpu(), time.monotonic()
     await asyncio.sleep(seconds)
     after, cpu_after, t1 = await rig.sample(), rig.cpu(), time.monotonic()
@@ -175,7 +175,9 @@ async def ask_server(port: int, **request) -> dict:
     return answer
 
 
-async def ramp(mode: str, steps: list[int], seconds: float, workers: int) -> list[dict]:
+async def ramp(
+    mode: str, steps: list[int], seconds: float, workers: int, settle: float
+) -> list[dict]:
     """Measure each N in turn against one server process until it no longer keeps up."""
     pinned = os.cpu_count() != 1
     server = await spawn(SERVER_CORE if pinned else None, "serve", mode)
@@ -191,11 +193,11 @@ async def ramp(mode: str, steps: list[int], seconds: float, workers: int) -> lis
         rig = Rig(server, port, bots)
         results = []
         for meetings in steps:
-            result = await measure(rig, meetings, seconds)
+            result = await measure(rig, meetings, seconds, settle)
             if not result["held"] and result["busy"]:
                 print_row(mode, result, "retried: " + result["busy"])
                 await asyncio.sleep(3)
-                result = await measure(rig, meetings, seconds)
+                result = await measure(rig, meetings, seconds, settle)
             results.append(result)
             print_row(mode, result)
             if not result["held"]:
@@ -275,18 +277,20 @@ def summaries(forward: list[dict], relay: list[dict], call: dict | None) -> list
 async def bench(args: argparse.Namespace) -> None:
     quick = args.quick
     seconds = args.seconds or (4.0 if quick else 10.0)
+    workers = args.workers or (2 if quick else 3)
     forward_steps = args.steps or ([1, 5] if quick else [1, 5, 10, 20, 25, 30, 35, 40])
     relay_steps = args.relay_steps or ([1] if quick else [1, 2, 3, 4])
     relay_steps = [n for n in relay_steps if n > 0]  # --relay-steps 0: none
     print(
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the start; "
-        f"window {seconds:.0f} s, {SENT_FPS} fps sent, {args.workers} bot processes"
+        f"window {seconds:.0f} s, {SENT_FPS} fps sent, {workers} bot processes"
     )
     print(HEADER, flush=True)
     forward = relay = []
     if not args.no_bots:
-        forward = await ramp("forward", forward_steps, seconds, args.workers)
-        relay = await ramp("relay", relay_steps, seconds, args.workers)
+        settle = 1.0 if quick else 2.0
+        forward = await ramp("forward", forward_steps, seconds, workers, settle)
+        relay = await ramp("relay", relay_steps, seconds, workers, settle)
     call = None
     if not args.no_browser:
         from video_browser import browser_call  # beside this script
@@ -304,7 +308,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
     parser.add_argument("--seconds", type=float, default=None, help="measurement window")
-    parser.add_argument("--workers", type=int, default=3, help="bot processes")
+    parser.add_argument("--workers", type=int, help="bot processes (3; 2 with --quick)")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium call")
     parser.add_argument("--no-bots", action="store_true", help="only the Chromium call")
     parser.add_argument("--steps", type=numbers, help="meetings to forward, e.g. 10,20,25")

@@ -181,7 +181,7 @@ async def one_call(env: dict[str, str], room: str, relay: bool, tmp: Path, quick
     from tests.e2e.conftest import CHROMIUM
     from tests.e2e.test_video import join, logged_in, until_frames_rise
 
-    idle_seconds, call_seconds = (3.0, 5.0) if quick else (5.0, 15.0)
+    idle_seconds, call_seconds = (2.0, 5.0) if quick else (5.0, 15.0)
     log = tmp / ("relay.log" if relay else "server.log")
     async with served(env, relay, log) as (server, base), async_playwright() as pw:
         browser = await pw.chromium.launch(
