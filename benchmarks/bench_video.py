@@ -245,6 +245,8 @@ def summaries(forward: list[dict], relay: list[dict], call: dict | None) -> list
         )
     at = next((r for r in forward if r["meetings"] == most), None)
     figure = f" at {at['cores']:.2f} cores, {at['per_meeting']:.3f} a meeting" if at else ""
+    if at is not None and at["bot_cores"] >= SATURATED_BOTS:
+        figure += ", the bots' core full: the benchmark's limit"
     lines = []
     if forward and max(r["meetings"] for r in forward) < 25 and forward[-1]["held"]:
         lines.append(f"target 25 meetings on one core: not measured (held {most}, the most tried)")
