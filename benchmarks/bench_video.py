@@ -7,25 +7,28 @@ packet loss passes 1% or the frame rate the bots receive falls below 90% of what
 each N: server CPU per meeting, packets per second per core (RTP in and out, counted by the
 bots), time to first frame (median and worst), loss, received frame rate (mean and the worst
 bot), the bots' CPU, how long the server waited for its CPU (run-queue time: other processes on
-its core) and the machine's load average. Then the same for aiortc's stock decode-and-re-encode
-relay. A step that fails while the machine starved the server or saturated the bots' core is run
-once more, and said to be inconclusive if it fails again: then the machine, not the server, set
-the limit.
+its core), how long it had nothing to do (idle near 0: saturated, even when a starved server
+shows less than a core) and the machine's load average. Then the same for aiortc's stock
+decode-and-re-encode relay. A step that fails while the machine starved the server or filled the
+bots' core is run once more, and called inconclusive if it fails again: then the machine, not
+the server, set the limit.
 Part 2: a 1:1 call between two headless Chromium contexts through a running `fiera serve` (the
-demo meeting), the server's CPU over a window once video flows, beside its idle CPU.
+demo meeting): the server's CPU over a window once video flows, beside its idle CPU, and the
+same call through aiortc's relay (benchmarks/video_relay.py; not with --quick).
 Everything runs inside a private network namespace (unshare -n) with only loopback.
 
 Why the first version collapsed at 20 meetings (loss 30%, first frame 56 s, 5.8 fps while the
-server used 0.35 cores and the bots 0.34): the machine, not the server. It ran with a load
-average of 4 to 5 on 2 cores; each pinned process then got about a third of its core (the CPU
-figures were what the scheduler gave, not what was needed), the UDP buffers (256 KiB a socket)
-overflowed while a process waited, and every lost video frame made the server wait for a
-keyframe. Re-run at load 1.6 the same code held 20 and 25 meetings at 0.46 and 0.55 cores, no
-loss, 30 fps; with one busy loop on each core it failed 20 again (17% loss). Hence the run-queue
-column and the retry.
+server used 0.35 cores and the bots 0.34): the machine, not the server. It ran at a load average
+of 4 to 5 on 2 cores; each pinned process then got a share of its core (the CPU figures were
+what the scheduler gave, not what was needed), the UDP buffers (256 KiB a socket) overflowed
+while a process waited, and every lost video frame made its subscriber wait for a keyframe.
+Re-run at load 1.6 the same code held 20 and 25 meetings (0.46 and 0.55 cores, no loss, 30 fps);
+with one busy loop on each core it failed 20 again (25% loss, 0.3 fps, the server at 0.13 cores
+waiting 52% of the time to run). Hence the run-queue and idle columns and the retry.
 
 Measured here (2 cores; load average given per figure): see docs/video.md, "Measured".
 Run: python benchmarks/bench_video.py [--quick] [--seconds 10] [--workers 3] [--no-browser]
+     [--no-bots] [--steps 10,20,25] [--relay-steps 1,2 | 0]
 """
 
 from __future__ import annotations
@@ -136,6 +139,9 @@ async def measure(rig: Rig, meetings: int, seconds: float, settle: float = 2.0) 
         "cores": cores,
         "per_meeting": cores / meetings,
         "pps_per_core": (total["sent"] + total["received"]) / elapsed / max(cores, 1e-9),
+        # the share of the window the server had nothing to do (neither ran nor waited to run):
+        # near 0 it was saturated, whatever `cores` says (a starved server gets less than a core)
+        "idle": max(0.0, 1 - cores - waited),
         "loss": total["lost"] / max(total["received"] + total["lost"], 1),
         "fps": statistics.fmean(fps) if fps else 0.0,
         "fps_min": min(fps, default=0.0),
@@ -212,7 +218,7 @@ async def ramp(
 
 HEADER = (
     "mode        N  cores core/mtg pkt/s/core 1st-frame med/max  loss%  fps mean/min"
-    "  bot-cores srv-wait load"
+    "  bot-cores srv-wait srv-idle load"
 )
 
 
@@ -225,7 +231,7 @@ def print_row(mode: str, r: dict, verdict: str = "") -> None:
         f"{mode:8} {r['meetings']:4d} {r['cores']:6.2f} {r['per_meeting']:8.3f} "
         f"{r['pps_per_core']:10.0f} {r['first_median']:8.2f} {r['first_max']:7.2f} "
         f"{100 * r['loss']:6.2f} {r['fps']:6.1f} {r['fps_min']:5.1f} {r['bot_cores']:10.2f} "
-        f"{100 * r['server_wait']:7.0f}% {r['load']:4.1f}  {verdict}",
+        f"{100 * r['server_wait']:7.0f}% {100 * r['idle']:7.0f}% {r['load']:4.1f}  {verdict}",
         flush=True,
     )
 
