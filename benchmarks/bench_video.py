@@ -23,8 +23,9 @@ of 4 to 5 on 2 cores; each pinned process then got a share of its core (the CPU 
 what the scheduler gave, not what was needed), the UDP buffers (256 KiB a socket) overflowed
 while a process waited, and every lost video frame made its subscriber wait for a keyframe.
 Re-run at load 1.6 the same code held 20 and 25 meetings (0.46 and 0.55 cores, no loss, 30 fps);
-with one busy loop on each core it failed 20 again (25% loss, 0.3 fps, the server at 0.13 cores
-waiting 52% of the time to run). Hence the run-queue and idle columns and the retry.
+with the bots in one process and a busy loop on each core, 20 failed again (25% loss, 0.3 fps,
+the server at 0.13 cores waiting 52% of the time to run). Hence the run-queue and idle columns
+and the retry.
 
 Measured here (2 cores; load average given per figure): see docs/video.md, "Measured".
 Run: python benchmarks/bench_video.py [--quick] [--seconds 10] [--workers 3] [--no-browser]
