@@ -76,6 +76,11 @@ class Settings:
     presence_grace_seconds: float = 10.0
     chat_messages_per_window: int = 5
     chat_window_seconds: float = 10.0
+    # Talk now at a booth: how long a call rings before it counts as missed, and how many calls
+    # a visitor may start per window.
+    call_ring_seconds: float = 30.0
+    call_rings_per_window: int = 5
+    call_window_seconds: float = 60.0
     # The clocks everything that depends on time reads: tests replace them to move time.
     clock: Callable[[], datetime] = field(default=utcnow, compare=False, repr=False)
     monotonic: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
