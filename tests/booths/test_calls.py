@@ -163,7 +163,7 @@ async def test_ring_accept_and_both_sides_reach_the_room(call_server):
 
     call = await call_server.status(rang["call"])
     assert call.status == CallStatus.ACCEPTED and call.room == accepted["room"]
-    [(fair_id, members, label)] = call_server.rooms.opened.values()
+    [(_, members, label)] = call_server.rooms.opened.values()
     assert len(members) == 2 and "Giulia Ferri" in label
 
     path = room_path(BARI, accepted["room"])
