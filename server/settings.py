@@ -128,5 +128,6 @@ class Settings:
             max_upload_bytes=int(env.get("FIERA_MAX_UPLOAD_BYTES") or 10_000_000),
             max_image_pixels=int(env.get("FIERA_MAX_IMAGE_PIXELS") or 4096 * 4096),
             debug=env.get("FIERA_DEBUG", "") in ("1", "true", "yes"),
+            call_ring_seconds=float(env.get("FIERA_CALL_RING_SECONDS") or 30.0),
             **kwargs,
         )
