@@ -1,6 +1,7 @@
 """The /calls namespace: talk now at a booth — ring the online staff, accept, decline, hang up.
 
-Client → server: `ring {booth}`, `accept {call}`, `decline {call}`, `cancel {call}`.
+Client → server: `ring {booth}`, `accept {call}`, `decline {call}`, `cancel {call}`,
+`status {call}` (the caller's, after a reconnect).
 Server → client: `ring` (to each staff member rung), `ring-over {call, reason}` (to them when
 the call was taken, declined, missed or cancelled), `call {call, status, ...}` (to the visitor).
 """
@@ -189,6 +190,14 @@ class CallsNamespace(AuthenticatedNamespace):
             finished = await calls.fresh(db, call.id)
             await tell_ended(self.platform, finished, context.fair.slug, skip_sid=sid)
         return {"ok": True, "call": call.id, "ended": ended}
+
+    @handler(CallRef)
+    async def on_status(self, db, sid: str, request: CallRef) -> dict:
+        """Where the caller's call stands (a page that reconnected may have missed the news)."""
+        call, context = await self._call(db, sid, request.call)
+        if context.me is None or call.visitor_id != context.me.id:
+            raise NotFound(_("There is no such call."))
+        return {"ok": True, **visitor_payload(call, context.fair.slug)}
 
     def _start_timer(self, call_id: int, seconds: float) -> None:
         task = asyncio.get_running_loop().create_task(self._ring_out(call_id, seconds))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -47,6 +48,7 @@ class CallServer:
     rooms: StandInRooms
     clock: FakeClock
     clients: list
+    app: object = None
 
     async def person(self, email: str, *, online: bool = False) -> Client:
         """A /calls client for `email`; with `online`, also present in the fair (/fair)."""
@@ -120,7 +122,7 @@ async def call_server(fresh_demo_url, var_dir, ring_seconds):
         features=(*FEATURES, stand_in_feature(rooms)),
     )
     async with serve(app) as url:
-        server = CallServer(url, database, settings, booth, other, rooms, clock, [])
+        server = CallServer(url, database, settings, booth, other, rooms, clock, [], app)
         yield server
         for client in server.clients:
             if isinstance(client, Client):
@@ -211,6 +213,25 @@ async def test_a_call_nobody_answers_is_missed_after_the_ring_time(call_server):
     assert (too_late["ok"], too_late["reason"]) == (False, "over")
 
 
+async def test_a_call_whose_timer_was_lost_is_missed_by_the_job(call_server):
+    """A process that rang and died leaves its call ringing: the booths job ends it."""
+    anna = await call_server.person(STAFF, online=True)
+    buyer = await call_server.person(BUYER)
+    rang = await buyer.call("ring", {"booth": call_server.booth})
+    platform = call_server.app.other_asgi_app.state.platform
+    [job] = [job for job in platform.services["jobs"].jobs if job.__name__ == "missed_calls"]
+    call = await call_server.status(rang["call"])
+    assert await job(call.ring_until - timedelta(seconds=1)) == 0  # not yet
+    assert await job(call.ring_until) == 1
+    [told] = await buyer.wait_for("call")
+    assert told["status"] == "missed"
+    assert [o["reason"] for o in await anna.wait_for("ring-over")] == ["missed"]
+    # a caller's page that reconnects asks where its call stands
+    status = await buyer.call("status", {"call": rang["call"]})
+    assert (status["ok"], status["status"]) == (True, "missed")
+    assert (await anna.call("status", {"call": rang["call"]}))["reason"] == "not-found"
+
+
 async def test_two_staff_accepting_at_once_exactly_one_wins(call_server):
     anna = await call_server.person(STAFF, online=True)
     rocco = await call_server.person(SECOND_STAFF, online=True)
@@ -280,13 +301,13 @@ async def test_bad_payloads_get_errors_and_the_server_keeps_answering(call_serve
 
 # Who may do what, written by hand: role → outcome of each call event on a call the demo buyer
 # started at Sassi Digital Lab (`ring` rings that booth itself).
-EVENTS = ("ring", "accept", "decline", "cancel")
+EVENTS = ("ring", "accept", "decline", "cancel", "status")
 PERMISSIONS = {
-    "non-participant": ("not-found", "not-found", "not-found", "not-found"),
-    "visitor (the caller)": ("ok", "forbidden", "forbidden", "ok"),
-    "staff": ("forbidden", "ok", "ok", "not-found"),
-    "other booth's staff": ("ok", "forbidden", "forbidden", "not-found"),
-    "organiser": ("ok", "forbidden", "forbidden", "not-found"),
+    "non-participant": ("not-found", "not-found", "not-found", "not-found", "not-found"),
+    "visitor (the caller)": ("ok", "forbidden", "forbidden", "ok", "ok"),
+    "staff": ("forbidden", "ok", "ok", "not-found", "not-found"),
+    "other booth's staff": ("ok", "forbidden", "forbidden", "not-found", "not-found"),
+    "organiser": ("ok", "forbidden", "forbidden", "not-found", "not-found"),
 }
 
 

@@ -29,7 +29,6 @@ if (card && strings && window.io) {
   const offers = card.querySelector("[data-call-offers]");
   const socket = window.io("/calls", { transports: ["websocket"] });
   let call = null;
-  let countdown = null;
   let autoRing = Number(card.dataset.present) > 0;
 
   const show = (name, text, more = "") => {
@@ -40,7 +39,6 @@ if (card && strings && window.io) {
     hangUp.hidden = !ringing;
     start.hidden = ringing || name === "accepted" || !staffPresent();
     offers.hidden = !["ended", "idle"].includes(name) || (name === "idle" && staffPresent());
-    if (name !== "ringing") clearInterval(countdown);
   };
 
   const roomUrl = (fair, room) => (card.dataset.roomUrl || "")
@@ -58,21 +56,11 @@ if (card && strings && window.io) {
       call = reply.call;
       const rung = reply.rung === 1 ? strings.rungOne : strings.rungMany.replace("{n}", reply.rung);
       show("ringing", strings.ringing, rung);
-      const until = Date.parse(reply.ring_until);
-      clearInterval(countdown);
-      countdown = setInterval(() => {
-        const left = Math.max(0, Math.round((until - Date.now()) / 1000));
-        hangUp.dataset.secondsLeft = String(left);
-      }, 1000);
       hangUp.focus();
     });
   };
 
-  socket.on("connect", () => {
-    if (autoRing) { autoRing = false; ring(); }
-  });
-  socket.on("disconnect", () => { if (call) detail.textContent = strings.lost; });
-  socket.on("call", (message) => {
+  const settle = (message) => {
     if (message.booth !== booth || (call && message.call !== call)) return;
     call = null;
     if (message.status === "accepted") {
@@ -82,7 +70,17 @@ if (card && strings && window.io) {
       show("ended", strings[message.status] || strings.failed);
       start.focus();
     }
+  };
+  socket.on("connect", () => {
+    if (autoRing) { autoRing = false; ring(); return; }
+    // back after a network drop: the call may have been answered or ended meanwhile
+    if (call) socket.emit("status", { call }, (reply) => {
+      if (reply && reply.ok && reply.status !== "ringing") settle(reply);
+      else if (reply && reply.ok) detail.textContent = "";
+    });
   });
+  socket.on("disconnect", () => { if (call) detail.textContent = strings.lost; });
+  socket.on("call", settle);
 
   start.addEventListener("click", ring);
   hangUp.addEventListener("click", () => {
