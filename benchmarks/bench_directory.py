@@ -69,6 +69,8 @@ QUERIES = {
     "one word": {"q": "robotics"},
     "accents folded": {"q": "numerique cote"},
     "Greek": {"q": "αθηνα"},
+    "a region's name": {"q": "provence"},
+    "a country, in Greek": {"q": "ελλαδα"},
     "two words + hall": {"q": "cloud data", "hall": "basilicata"},
     "country + sector": {"country": "GR", "sector": "ict"},
     "no match": {"q": "zzzz"},
@@ -106,6 +108,7 @@ async def seed(database: Database, booths: int) -> None:
                 hall_id=hall.id,
                 slug=f"b{number}",
                 firm=firm,
+                hall=hall,
                 headline=" ".join(rng.choices(WORDS, k=6)),
                 description=" ".join(rng.choices(WORDS, k=60)),
             )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from booths.models import Booth, ChatMessage, Conversation, ConversationRead
 from server.db import utcnow
 from server.fairs.models import Participant
-from server.identity.models import User
+from server.identity.models import Firm, User
 
 MAX_MESSAGE = 2000
 HISTORY_PAGE = 50
@@ -38,6 +38,13 @@ def message_payload(message: ChatMessage, booth_id: int) -> dict:
         "from_staff": message.from_staff,
         "at": message.created_at.isoformat(),
     }
+
+
+async def firm_name(db: AsyncSession, user: User) -> str:
+    """The name of the user's firm, or nothing for a person without one."""
+    if user.firm_id is None:
+        return ""
+    return await db.scalar(select(Firm.name).where(Firm.id == user.firm_id)) or ""
 
 
 async def conversation_of(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from booths import chat, operations
+from booths.brochure import brochure
 from booths.models import (
     Booth,
+    BoothDocument,
     BoothLink,
     Conversation,
+    DocumentKind,
     Opportunity,
     OpportunityCategory,
     OpportunityKind,
@@ -150,7 +155,7 @@ async def seed(db: AsyncSession) -> None:
                 description=firm.description,
                 website=firm.website,
             )
-            booth.firm = firm
+            booth.firm, booth.hall = firm, halls[firm.region]
             booth.sectors = [sectors[slug] for slug in sector_slugs]
             booth.opportunities = [
                 Opportunity(
@@ -173,9 +178,10 @@ async def seed(db: AsyncSession) -> None:
                 if spec.slug in PROFILES
                 else []
             )
-            operations.refresh_search_text(booth)
             db.add(booth)
         await db.flush()
+        # booths seeded by an older release lack what the search folds in now (their place)
+        await operations.reindex(db, fair.id)
     await _seed_activity(db)
     await db.commit()
 
@@ -234,3 +240,37 @@ async def _seed_activity(db: AsyncSession) -> None:
         conversation=conversation,
         now=start + timedelta(hours=4),
     )
+
+
+async def seed_documents(db: AsyncSession, upload_dir: Path) -> None:
+    """A generated brochure (PDF) on every demo booth; a file gone missing is written again."""
+    booths = await db.scalars(
+        select(Booth)
+        .join(Fair, Fair.id == Booth.fair_id)
+        .where(Fair.slug.in_(["fiera-mediterranea-b2b", "malta-mission-2027"]))
+        .options(selectinload(Booth.firm), selectinload(Booth.hall), selectinload(Booth.documents))
+    )
+    directory = anyio.Path(upload_dir)
+    await directory.mkdir(parents=True, exist_ok=True)
+    for booth in booths:
+        key = f"demo-brochure-{booth.fair_id}-{booth.slug}"
+        firm = booth.firm
+        data = brochure(
+            firm.name,
+            [booth.headline, firm.description, f"{firm.city}, {booth.hall.name}", firm.website],
+        )
+        await (directory / key).write_bytes(data)
+        if any(document.storage_key == key for document in booth.documents):
+            continue
+        booth.documents.append(
+            BoothDocument(
+                fair_id=booth.fair_id,
+                kind=DocumentKind.PDF,
+                title=f"{firm.name} — brochure",
+                filename=f"{booth.slug}-brochure.pdf",
+                content_type="application/pdf",
+                size=len(data),
+                storage_key=key,
+            )
+        )
+    await db.commit()

@@ -135,17 +135,22 @@ class BoothsNamespace(AuthenticatedNamespace):
             if request.conversation is None:
                 raise Denied("invalid", _("Staff answer within a conversation."))
             conversation = await self._conversation(db, a.booth, a.me, True, request.conversation)
-            visitor_name = conversation.visitor.user.name
+            visitor = conversation.visitor.user
             message = await chat.post(
                 db, a.booth, a.user, body, from_staff=True, conversation=conversation
             )
         else:
             if request.conversation is not None:
                 await self._conversation(db, a.booth, a.me, False, request.conversation)
-            visitor_name = a.user.name
+            visitor = a.user
             message = await chat.post(db, a.booth, a.user, body, from_staff=False, visitor=a.me)
         await db.commit()
-        payload = {**chat.message_payload(message, a.booth.id), "visitor_name": visitor_name}
+        payload = {
+            **chat.message_payload(message, a.booth.id),
+            "visitor_name": visitor.name,
+            # the inbox shows a new conversation as a reload would: name, then firm
+            "visitor_firm": await chat.firm_name(db, visitor),
+        }
         room = conversation_room(message.conversation_id)
         # one event per connection, however many of the two rooms it is in; the sender has
         # the reply, and may have left already, which must not keep it from the others

@@ -42,5 +42,10 @@ async def _seed_demo(db: AsyncSession, passwords: Passwords) -> None:
 
 
 feature = Feature(
-    name="booths", routes=routes, namespaces=_namespaces, jobs=_jobs, seed_demo=_seed_demo
+    name="booths",
+    routes=routes,
+    namespaces=_namespaces,
+    jobs=_jobs,
+    seed_demo=_seed_demo,
+    seed_demo_files=demo.seed_documents,
 )

@@ -64,7 +64,8 @@ class Booth(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Folded (lower case, no accents) text of name, headline, description and opportunities:
+    # Folded (lower case, no accents) text of name, headline, description, opportunities and
+    # place (hall, region, country in the fair's languages):
     # the same accent- and case-insensitive search on SQLite and PostgreSQL.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

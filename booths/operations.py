@@ -8,6 +8,7 @@ from typing import cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from booths.models import (
     Booth,
@@ -18,19 +19,39 @@ from booths.models import (
     OpportunityCategory,
     OpportunityKind,
 )
-from booths.search import fold
+from booths.search import country_names, fold
 from booths.uploads import StoredFile
 from server.db import utcnow
 from server.fairs.models import Participant, Sector
 
 
 def refresh_search_text(booth: Booth) -> None:
-    """Recompute the folded text that the directory search looks in."""
-    parts = [booth.firm.name, booth.firm.city, booth.headline, booth.description]
+    """Recompute the folded text that the directory search looks in, its place included."""
+    firm, hall = booth.firm, booth.hall
+    parts = [firm.name, firm.city, booth.headline, booth.description]
+    # where the firm is: a buyer looking for partners in a region types its name
+    parts += [hall.name, hall.region, firm.region, *country_names(firm.country)]
     parts += [sector.name for sector in booth.sectors]
     for opportunity in booth.opportunities:
         parts += [opportunity.title, opportunity.description]
     booth.search_text = fold(" ".join(part for part in parts if part))
+
+
+async def reindex(db: AsyncSession, fair_id: int) -> None:
+    """Recompute the search text of every booth of a fair (after what it folds in changed)."""
+    booths = await db.scalars(
+        select(Booth)
+        .where(Booth.fair_id == fair_id)
+        .options(
+            selectinload(Booth.firm),
+            selectinload(Booth.hall),
+            selectinload(Booth.sectors),
+            selectinload(Booth.opportunities),
+        )
+    )
+    for booth in booths:
+        refresh_search_text(booth)
+    await db.flush()
 
 
 async def update_profile(

@@ -1,16 +1,18 @@
 """The demo's meetings: agenda set-up for both demo fairs, requests in every state and a
-published schedule on "Fiera Mediterranea B2B", and accepted requests waiting for the
-optimiser on the Malta mission (idempotent)."""
+published schedule on "Fiera Mediterranea B2B", a video meeting of the demo buyer and exhibitor
+whose room is open at the time of seeding, and accepted requests waiting for the optimiser on
+the Malta mission (idempotent)."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rooms import operations, queries, setup
-from rooms.models import AgendaSettings, MeetingRequest
+from rooms import booking, operations, queries, setup, slots
+from rooms.models import AgendaSession, AgendaSettings, Meeting, MeetingRequest, Slot
 from server.db import utcnow
 from server.fairs.models import Fair, Participant, Role
 from server.identity.models import Firm, User
@@ -47,12 +49,12 @@ BARI_REQUESTS = [
         2,
         "Looking for packaging design for a new line of olive oil.",
     ),
-    (
+    (  # not Sassi Digital Lab: the demo buyer's first request goes to the demo booth
         "buyer@fiera.demo",
-        "Sassi Digital Lab",
+        "Basento Design Studio",
         "pending",
         None,
-        "We need an open data portal for our shopping centres; can we meet?",
+        "We need signage and a look for our shopping centres; can we meet?",
     ),
     (
         "buyer@fiera.demo",
@@ -273,6 +275,46 @@ async def _malta_waiting(db: AsyncSession, fair: Fair) -> None:
     await db.flush()
 
 
+# The video meeting a newcomer can try at once (two browser profiles, README "Video rooms").
+DEMO_ROOM_PEOPLE = ("buyer@fiera.demo", "exhibitor@fiera.demo")
+DEMO_ROOM_LABEL = "Try a video room"
+
+
+def demo_room_session(now: datetime, zone: ZoneInfo) -> tuple[date, time, time]:
+    """A one-slot session (20 minutes, local time, ending today) whose room is open at `now`."""
+    local = now.astimezone(zone)
+    start = local.replace(minute=local.minute - local.minute % 5, second=0, microsecond=0)
+    latest = local.replace(hour=23, minute=39, second=0, microsecond=0)  # ends by 23:59
+    start = min(start, latest)
+    return start.date(), start.time(), (start + timedelta(minutes=20)).time()
+
+
+async def demo_video_meeting(db: AsyncSession, fair: Fair, now: datetime) -> Meeting | None:
+    """Book the demo buyer and exhibitor a video meeting in a slot running at `now`."""
+    known = await db.scalar(
+        select(AgendaSession.id).where(
+            AgendaSession.fair_id == fair.id, AgendaSession.label == DEMO_ROOM_LABEL
+        )
+    )
+    people = [await _participant(db, fair, email) for email in DEMO_ROOM_PEOPLE]
+    if known is not None or None in people:
+        return None
+    zone = ZoneInfo(fair.time_zone)
+    day, starts, ends = demo_room_session(now, zone)
+    # today is not a day of the fair, which the organiser's set-up would refuse: the demo
+    # cuts this one session itself
+    session = AgendaSession(
+        fair_id=fair.id, day=day, starts=starts, ends=ends, label=DEMO_ROOM_LABEL
+    )
+    (start, end), *_ = slots.cut(day, starts, ends, zone, 20, 0)
+    slot = Slot(fair_id=fair.id, starts_at=start, ends_at=end)
+    session.slots = [slot]
+    db.add(session)
+    await db.flush()
+    video = await booking.first_free_video_room(db, fair, slot)
+    return await booking.book(db, fair, None, people, slot, None, video)
+
+
 async def seed(db: AsyncSession) -> None:
     """Set up both demo fairs' agendas and seed their requests and meetings."""
     fairs = {
@@ -284,6 +326,7 @@ async def seed(db: AsyncSession) -> None:
             await _set_up(db, fairs[slug], spec)
     if BARI in fairs:
         await _requests(db, fairs[BARI], BARI_REQUESTS)
+        await demo_video_meeting(db, fairs[BARI], utcnow())
     if MALTA in fairs:
         await _requests(db, fairs[MALTA], MALTA_REQUESTS)
         await _malta_waiting(db, fairs[MALTA])

@@ -21,10 +21,17 @@ class FreeSlot:
 class MeetingError(Exception):
     """A refusal to show the person who asked, next to `field` when it concerns one."""
 
-    def __init__(self, message: str, field: str = "form", free_slots: Sequence[Slot] = ()):
+    def __init__(
+        self,
+        message: str,
+        field: str = "form",
+        free_slots: Sequence[Slot] = (),
+        open_request: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.open_request = open_request  # the request already open that this one would repeat
         self.free_slots = [FreeSlot(s.id, s.starts_at, s.ends_at) for s in free_slots]
 
 

@@ -13,6 +13,7 @@ import enum
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    Boolean,
     Date,
     ForeignKey,
     Integer,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +65,11 @@ class AgendaSettings(Base):
     max_meetings: Mapped[int | None] = mapped_column(Integer, default=None)  # per participant
     # video rooms the media server holds at once (per slot); None: no limit
     video_rooms: Mapped[int | None] = mapped_column(Integer, default=None)
+    # a video meeting's room opens this long before the slot and closes this long after its end
+    room_opens_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    room_grace_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # together this long in the room, a meeting counts as held
+    held_minutes: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
 
 class AgendaSession(Base):
@@ -186,6 +193,8 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # an organiser ended the video room before its time
+    room_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     slot: Mapped[Slot] = relationship(foreign_keys=[slot_id])
     request: Mapped[MeetingRequest | None] = relationship(back_populates="meeting")
@@ -218,6 +227,8 @@ class MeetingAttendee(Base):
     firm_id: Mapped[int | None] = mapped_column(ForeignKey("firms.id", ondelete="SET NULL"))
     slot_id: Mapped[int] = mapped_column(ForeignKey("slots.id", ondelete="CASCADE"))
     active_slot_id: Mapped[int | None] = mapped_column(ForeignKey("slots.id"))
+    # never came into the video room (set when the room's meeting is settled)
+    no_show: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
     participant: Mapped[Participant] = relationship()
@@ -265,3 +276,75 @@ class ScheduleRun(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     # The server process that runs it ("host:pid:token"), to fail it at once when that is gone
     owner: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class VideoRoomKind(enum.StrEnum):
+    CALL = "call"  # a booth's talk-now call
+
+
+class VideoRoom(Base):
+    """An ad-hoc video room (a booth's talk-now call); its token shares the meetings' space."""
+
+    __tablename__ = "video_rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[VideoRoomKind] = mapped_column(
+        enum_column(VideoRoomKind, "video_room_kind"), default=VideoRoomKind.CALL
+    )
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    members: Mapped[list[VideoRoomMember]] = relationship(
+        back_populates="room", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class VideoRoomMember(Base):
+    """A participant who may enter an ad-hoc video room."""
+
+    __tablename__ = "video_room_members"
+    __table_args__ = (UniqueConstraint("room_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(
+        ForeignKey("video_rooms.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+
+    room: Mapped[VideoRoom] = relationship(back_populates="members")
+    participant: Mapped[Participant] = relationship()
+
+
+class VisitRole(enum.StrEnum):
+    ATTENDEE = "attendee"  # of the meeting
+    MODERATOR = "moderator"  # an organiser of the fair
+    MEMBER = "member"  # of an ad-hoc room
+
+
+class RoomVisit(Base):
+    """One stay of one person in a video room, from join to leave: what reports read."""
+
+    __tablename__ = "room_visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    room: Mapped[str] = mapped_column(String(40), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    video_room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("video_rooms.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[VisitRole] = mapped_column(enum_column(VisitRole, "room_visit_role"))
+    peer: Mapped[str] = mapped_column(String(40), default="")
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -26,6 +26,7 @@ from rooms.models import (
     Slot,
 )
 from rooms.notices import Notice
+from rooms.pairs import pair_key
 from server.db import utcnow
 from server.fairs.models import BookingMode, Fair, Participant
 from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language
@@ -41,14 +42,6 @@ class Outcome:
     request: MeetingRequest | None = None
     meeting: Meeting | None = None
     notices: list[Notice] = field(default_factory=list)
-
-
-def _party(participant_id: int, firm_id: int | None) -> str:
-    return f"f{firm_id}" if firm_id is not None else f"p{participant_id}"
-
-
-def pair_key(sender_id: int, sender_firm_id: int | None, recipient_firm_id: int) -> str:
-    return "|".join(sorted([_party(sender_id, sender_firm_id), f"f{recipient_firm_id}"]))
 
 
 async def _firm_name(db: AsyncSession, firm_id: int | None, fallback: str = "") -> str:
@@ -97,12 +90,13 @@ async def send_request(
         "You already have an open request with %(firm)s: answer or cancel it first.",
         firm=firm_name,
     )
-    if await db.scalar(
+    if open_id := await db.scalar(
         select(MeetingRequest.id).where(
             MeetingRequest.fair_id == fair.id, MeetingRequest.open_pair == key
         )
     ):
-        raise MeetingError(duplicate, "firm")
+        # not the firm's fault: the request is there already, and the page links to it
+        raise MeetingError(duplicate, open_request=open_id)
     settings = await queries.settings_for(db, fair)
     request = MeetingRequest(
         fair_id=fair.id,
@@ -120,7 +114,7 @@ async def send_request(
         async with db.begin_nested():
             db.add(request)
     except IntegrityError as exc:  # two requests between the same pair, at the same moment
-        raise MeetingError(duplicate, "firm") from exc
+        raise MeetingError(duplicate) from exc
     sender_user = await db.get(User, me.user_id)
     sender_firm = await _firm_name(db, my_firm_id, sender_user.name)
     return Outcome(
@@ -376,6 +370,8 @@ async def remind_meetings(db: AsyncSession, now: datetime, lead_minutes: int = 5
                     place,
                     meeting=meeting.id,
                     starts_at=meeting.slot.starts_at.isoformat(),
+                    # a video meeting's room opens now: the notice links to it
+                    room=meeting.video_room,
                 )
             )
     return told

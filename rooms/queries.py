@@ -33,7 +33,14 @@ async def settings_for(db: AsyncSession, fair: Fair) -> AgendaSettings:
     found = await db.scalar(select(AgendaSettings).where(AgendaSettings.fair_id == fair.id))
     if found is None:
         found = AgendaSettings(
-            fair_id=fair.id, slot_minutes=20, break_minutes=0, tables=10, request_expiry_hours=72
+            fair_id=fair.id,
+            slot_minutes=20,
+            break_minutes=0,
+            tables=10,
+            request_expiry_hours=72,
+            room_opens_minutes=5,
+            room_grace_minutes=5,
+            held_minutes=3,
         )
     return found
 
@@ -361,6 +368,8 @@ class Grid:
     tables: int
     at_table: dict[tuple[int, int], Meeting]
     video: list[Meeting]
+    # the number each video meeting's room is shown by ("Video room 3"): its token is an address
+    room_numbers: dict[int, int] = field(default_factory=dict)
 
 
 async def grid(db: AsyncSession, fair: Fair) -> Grid:
@@ -381,4 +390,21 @@ async def grid(db: AsyncSession, fair: Fair) -> Grid:
         else:
             video.append(meeting)
     tables = max([settings.tables, *(number for _, number in at_table)])
-    return Grid(all_slots, tables, at_table, video)
+    return Grid(all_slots, tables, at_table, video, room_numbers(video))
+
+
+def room_numbers(video: list[Meeting]) -> dict[int, int]:
+    """Per slot, each video meeting's room number, or the lowest free one where none was kept."""
+    taken: dict[int, set[int]] = {}
+    for meeting in video:
+        if meeting.video_number is not None:
+            taken.setdefault(meeting.slot_id, set()).add(meeting.video_number)
+    numbers = {}
+    for meeting in sorted(video, key=lambda m: m.id):
+        number = meeting.video_number
+        if number is None:
+            used = taken.setdefault(meeting.slot_id, set())
+            number = next(n for n in range(1, len(used) + 2) if n not in used)
+            used.add(number)
+        numbers[meeting.id] = number
+    return numbers

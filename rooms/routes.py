@@ -7,11 +7,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from rooms import ics, notices, operations, queries, setup
+from rooms import ics, notices, operations, pairs, queries, setup
 from rooms.errors import FreeSlot, MeetingError, NotFound
 from rooms.models import Slot
 from rooms.organise import routes as organise_routes
 from rooms.schedule import routes as schedule_routes
+from rooms.video.live import VideoRooms
+from rooms.video.routes import routes as video_routes
+from rooms.video.windows import open_rooms
+from server import video
 from server.db import utcnow
 from server.fairs.access import FairContext, require_role
 from server.fairs.models import Attendance, Fair
@@ -47,6 +51,8 @@ async def meetings_page(
             db, request.path_params["fair"], current_user(request), *PARTICIPANTS
         )
         lists = await queries.requests_of(db, context.fair, context.me)
+        booked = [item.meeting for item in lists.accepted if item.meeting is not None]
+        joinable = await open_rooms(db, context.fair, booked, platform(request).settings.clock())
         offers: dict[int, list[Slot] | list[FreeSlot]] = {}
         for item in lists.incoming:
             if item.expires_at > now:
@@ -68,6 +74,7 @@ async def meetings_page(
             "error_request": error_request,
             "done": done_message(request.query_params.get("done")),
             "on_acceptance": context.fair.booking_mode == "on_acceptance",
+            "open_rooms": joinable,
         },
         status,
     )
@@ -99,6 +106,8 @@ async def _act(request: Request, action, done: str) -> Response:
             await db.rollback()
             return await meetings_page(request, refused, request.path_params.get("request"), 409)
     await notices.send(platform(request).hub, outcome.notices)
+    if done == "cancelled":  # a cancelled meeting's video room closes at once
+        await platform(request).service(video.SERVICE, VideoRooms).close_cancelled()
     return _back(request, context.fair, done)
 
 
@@ -137,6 +146,7 @@ async def cancel_meeting(request: Request) -> Response:
 async def new_request(request: Request) -> Response:
     """The form that asks a firm for a meeting (`?firm=` names it, from a booth or a profile)."""
     errors: dict[str, str] = {}
+    open_request: int | None = None
     form = await Form.read(request) if request.method == "POST" else None
     firm_id = whole_number(form.text("firm") if form else request.query_params.get("firm", ""))
     message = form.text("message") if form else ""
@@ -152,9 +162,13 @@ async def new_request(request: Request) -> Response:
                 await db.commit()
             except MeetingError as refused:  # nothing was written: no rollback
                 errors[refused.field] = refused.message
+                open_request = refused.open_request
             else:
                 await notices.send(platform(request).hub, outcome.notices)
                 return _back(request, context.fair, "sent")
+        elif firm_id:  # say at once that a request is open, before anything is typed
+            found = await pairs.open_request(db, context.fair.id, context.me, firm_id)
+            open_request = found.id if found is not None else None
         firms = await queries.firms_taking_part(db, context.fair)
         my_firm = await queries.firm_id_of(db, context.me)
     firms = [f for f in firms if f.id != my_firm]
@@ -168,6 +182,7 @@ async def new_request(request: Request) -> Response:
             "chosen": chosen,
             "message": message,
             "errors": errors,
+            "open_request": open_request,
         },
         400 if errors else 200,
     )
@@ -181,6 +196,7 @@ async def agenda(request: Request) -> Response:
         meetings = await queries.agenda(db, context.fair, context.me)
         sessions = await queries.sessions(db, context.fair)
         blocked = await queries.unavailable_slot_ids(db, context.me)
+        joinable = await open_rooms(db, context.fair, meetings, platform(request).settings.clock())
     secret = platform(request).settings.secret_key
     token = ics.feed_token(secret, context.fair.id, context.me.id)
     feed = request.url_for(
@@ -198,6 +214,7 @@ async def agenda(request: Request) -> Response:
             "booked": {m.slot_id: m for m in meetings},
             "feed_url": str(feed),
             "others": ics.others,
+            "open_rooms": joinable,
             "done": done_message(request.query_params.get("done")),
         },
     )
@@ -304,4 +321,5 @@ routes = [
     ),
     *organise_routes,
     *schedule_routes,
+    *video_routes,
 ]

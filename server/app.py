@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import socketio
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,11 +37,14 @@ FEATURES: tuple[Feature, ...] = (core.feature, booths, rooms)
 JOBS = "jobs"
 
 
-async def seed_demo(db: AsyncSession, passwords: Passwords) -> None:
-    """The whole demo: fairs and people, then what each feature shows of them."""
+async def seed_demo(db: AsyncSession, passwords: Passwords, upload_dir: Path | None = None) -> None:
+    """The whole demo: fairs and people, then what each feature shows of them, and its files."""
     for feature in FEATURES:
         if feature.seed_demo is not None:
             await feature.seed_demo(db, passwords)
+    for feature in FEATURES:
+        if feature.seed_demo_files is not None and upload_dir is not None:
+            await feature.seed_demo_files(db, upload_dir)
 
 
 def create_app(

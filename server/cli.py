@@ -40,7 +40,7 @@ async def _seed_demo(settings: Settings) -> None:
     database = Database.from_url(settings.database_url)
     try:
         async with database.session() as db:
-            await seed_demo(db, Passwords(settings))
+            await seed_demo(db, Passwords(settings), settings.upload_dir)
     finally:
         await database.dispose()
 

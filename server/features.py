@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,3 +82,5 @@ class Feature:
     services: Callable[[Platform], Mapping[str, Service]] = _no_services
     jobs: Callable[[Platform], Sequence[Job]] = _nothing
     seed_demo: Callable[[AsyncSession, Passwords], Awaitable[None]] | None = None
+    # the files the demo's rows point to (booth documents), written under the upload directory
+    seed_demo_files: Callable[[AsyncSession, Path], Awaitable[None]] | None = None

@@ -17,9 +17,12 @@ from rooms.models import (
     Meeting,
     MeetingAttendee,
     MeetingRequest,
+    RoomVisit,
     ScheduleRun,
     Slot,
     UnavailableSlot,
+    VideoRoom,
+    VideoRoomMember,
 )
 from server.fairs.models import Fair, Hall, Participant, Sector
 from server.identity.models import Firm, LoginFailure, LoginSession, User
@@ -44,10 +47,13 @@ __all__ = [
     "MeetingRequest",
     "Opportunity",
     "Participant",
+    "RoomVisit",
     "ScheduleRun",
     "Sector",
     "Slot",
     "UnavailableSlot",
     "User",
+    "VideoRoom",
+    "VideoRoomMember",
     "booth_sectors",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -71,9 +72,11 @@ class Settings:
     max_image_pixels: int = 4096 * 4096
     upload_dir_setting: Path | None = None
     debug: bool = False
-    # Live features: how long someone stays online after their last connection closed, and how
-    # many chat messages a person may send per window.
+    # Live features: how long someone stays online after their last connection closed, how long
+    # a hidden tab stays online before it is away, and how many chat messages a person may send
+    # per window.
     presence_grace_seconds: float = 10.0
+    presence_away_seconds: float = 5.0
     chat_messages_per_window: int = 5
     chat_window_seconds: float = 10.0
     # Talk now at a booth: how long a call rings before it counts as missed, and how many calls
@@ -81,6 +84,15 @@ class Settings:
     call_ring_seconds: float = 30.0
     call_rings_per_window: int = 5
     call_window_seconds: float = 60.0
+    # Video rooms (docs/video.md): the addresses the media server gathers ICE candidates on and
+    # announces (empty: every non-loopback address of the machine), its UDP port range (None:
+    # any), and the STUN/TURN servers given to browsers ({"urls", "username", "credential"}).
+    # No public STUN server by default: a deployment names its own.
+    media_addresses: tuple[str, ...] = ()
+    media_ports: tuple[int, int] | None = None
+    ice_servers: tuple[dict, ...] = ()
+    # A media connection that has not connected by then is dropped.
+    media_connect_seconds: float = 20.0
     # The clocks everything that depends on time reads: tests replace them to move time.
     clock: Callable[[], datetime] = field(default=utcnow, compare=False, repr=False)
     monotonic: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
@@ -129,5 +141,58 @@ class Settings:
             max_image_pixels=int(env.get("FIERA_MAX_IMAGE_PIXELS") or 4096 * 4096),
             debug=env.get("FIERA_DEBUG", "") in ("1", "true", "yes"),
             call_ring_seconds=float(env.get("FIERA_CALL_RING_SECONDS") or 30.0),
+            media_addresses=tuple(
+                a.strip() for a in env.get("FIERA_MEDIA_ADDRESSES", "").split(",") if a.strip()
+            ),
+            media_ports=parse_ports(env.get("FIERA_MEDIA_PORTS", "")),
+            ice_servers=parse_ice_servers(env.get("FIERA_ICE_SERVERS", "")),
             **kwargs,
         )
+
+
+class SettingError(ValueError):
+    """A setting from the environment that cannot be used; the message names it."""
+
+
+def parse_ports(text: str) -> tuple[int, int] | None:
+    """FIERA_MEDIA_PORTS: "40000-40999" (a UDP port range), or empty for any port."""
+    if not text.strip():
+        return None
+    low, sep, high = text.strip().partition("-")
+    if not (sep and low.isdigit() and high.isdigit()):
+        raise SettingError(f"FIERA_MEDIA_PORTS must look like 40000-40999, not {text!r}")
+    first, last = int(low), int(high)
+    if not 1024 <= first <= last <= 65535:
+        raise SettingError(f"FIERA_MEDIA_PORTS must be a range within 1024-65535, not {text!r}")
+    return first, last
+
+
+def parse_ice_servers(text: str) -> tuple[dict, ...]:
+    """FIERA_ICE_SERVERS: a JSON list of {"urls", "username", "credential"}, or empty for none."""
+    if not text.strip():
+        return ()
+    try:
+        servers = json.loads(text)
+    except ValueError as exc:
+        raise SettingError(f"FIERA_ICE_SERVERS is not JSON: {exc}") from None
+    if not isinstance(servers, list):
+        raise SettingError("FIERA_ICE_SERVERS must be a JSON list")
+    parsed = []
+    for server in servers:
+        if not isinstance(server, dict) or set(server) - {"urls", "username", "credential"}:
+            raise SettingError('each of FIERA_ICE_SERVERS has "urls", "username", "credential"')
+        urls = server.get("urls")
+        if isinstance(urls, str):
+            urls = [urls]
+        if not urls or not all(
+            isinstance(u, str) and u.startswith(("stun:", "turn:", "turns:")) for u in urls
+        ):
+            raise SettingError('FIERA_ICE_SERVERS: "urls" are stun:, turn: or turns: addresses')
+        entry: dict = {"urls": urls}
+        for key in ("username", "credential"):
+            if key in server:
+                if not isinstance(server[key], str):
+                    raise SettingError(f'FIERA_ICE_SERVERS: "{key}" must be a string')
+                entry[key] = server[key]
+        parsed.append(entry)
+    return tuple(parsed)

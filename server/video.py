@@ -1,7 +1,7 @@
-"""The seam between features and the video rooms: booths ask rooms for an ad-hoc room.
+"""The seam between booths (talk now) and rooms (video rooms): ad-hoc rooms by service name.
 
-Temporary copy written in the talk-now branch against the interface in docs/video.md; the rooms
-branch owns this file, and its version wins at merge.
+Booths asks for a room through the platform's services, `platform.service(SERVICE,
+AdHocRooms)`, so that neither feature imports the other (docs/video.md).
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ SERVICE = "video-rooms"
 
 @runtime_checkable
 class AdHocRooms(Protocol):
-    """Opens a room that is not a scheduled meeting's (a booth's talk-now call)."""
-
-    def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
+    """Opens ad-hoc video rooms (a booth's talk-now call) at `/fairs/{fair}/rooms/{token}`."""
 
     async def open_room(
         self, db: AsyncSession, fair_id: int, participant_ids: Sequence[int], label: str
-    ) -> str: ...
+    ) -> str:
+        """Add a room whose members are `participant_ids` (in the caller's unit of work, which
+        commits) and return its token. The room closes once it empties after someone joined,
+        or when nobody joined within a few minutes."""
+        ...

@@ -100,7 +100,8 @@ async def demo_template(backend, var_dir) -> AsyncIterator[str]:
     url = await databases.create_migrated_database(backend, var_dir)
     seeding = Database.from_url(url)
     async with seeding.session() as session:
-        await seed_demo(session, Passwords(make_settings(url, var_dir)))
+        settings = make_settings(url, var_dir)
+        await seed_demo(session, Passwords(settings), settings.upload_dir)
     await seeding.dispose()
     yield url
     await databases.drop_database(url)

@@ -1,7 +1,7 @@
 """booth calls: a visitor's talk-now call to a booth's online staff
 
 Revision ID: 0008
-Revises: 0006 (0007 once the rooms' migration lands on main)
+Revises: 0007
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import server.db
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

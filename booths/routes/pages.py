@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -13,10 +15,29 @@ from booths import chat, operations, queries
 from booths.models import DocumentKind
 from booths.routes.paths import booth_of
 from server.fairs.access import load_fair
+from server.fairs.models import Participant
 from server.features import platform
 from server.forms import query_text, whole_number
 from server.identity.access import current_user, require_user
 from server.templating import render
+
+# Meetings are another feature's: the booth page asks it through the platform, by name.
+OPEN_REQUESTS = "open-requests"
+
+
+@runtime_checkable
+class OpenRequests(Protocol):
+    async def open_request_id(
+        self, db: AsyncSession, fair_id: int, me: Participant, firm_id: int
+    ) -> int | None: ...
+
+
+async def open_request(request: Request, db: AsyncSession, me: Participant, booth) -> int | None:
+    """The meeting request open between the visitor and the booth's firm, where meetings exist."""
+    lookup = platform(request).services.get(OPEN_REQUESTS)
+    if not isinstance(lookup, OpenRequests):  # no meetings in this app
+        return None
+    return await lookup.open_request_id(db, booth.fair_id, me, booth.firm_id)
 
 
 def presence(request: Request, fair_id: int, user_ids: list[int]) -> Mapping[int, str]:
@@ -96,12 +117,13 @@ async def booth_page(request: Request) -> Response:
         unread = 0
         if context.is_staff:
             unread = await chat.unread_total(db, booth, context.user)
-        conversation = messages = None
+        conversation = messages = asked = None
         has_more = False
         if context.me is not None and not context.is_staff:
             conversation = await chat.conversation_of(db, booth, context.me)
             if conversation is not None:
                 messages, has_more = await chat.history(db, conversation)
+            asked = await open_request(request, db, context.me, booth)
     # a lead is a participant who may do business: not the booth's staff, not organisers
     prospect = context.me is not None and not (context.is_staff or context.is_organiser)
     if prospect and context.user.share_visits:
@@ -125,6 +147,7 @@ async def booth_page(request: Request) -> Response:
             "conversation": conversation,
             "messages": messages or [],
             "has_more": has_more,
+            "open_request": asked,
         },
     )
 

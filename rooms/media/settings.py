@@ -51,7 +51,8 @@ class MediaSettings:
     self_view: bool = False
     queue_frames: int = 30
     keyframe_interval: float = 1.0
-    max_offer_chars: int = 20_000
+    # Chromium writes about 1,200 characters an m-line; a room of six has 18 of them
+    max_offer_chars: int = 64_000
     max_slots: int = 5
 
     def __post_init__(self) -> None:

@@ -53,7 +53,11 @@ class Hub:
     def __init__(self, settings: Settings, database: Database):
         self.settings = settings
         self.database = database
-        self.presence = Presence(self._presence_changed, settings.presence_grace_seconds)
+        self.presence = Presence(
+            self._presence_changed,
+            settings.presence_grace_seconds,
+            settings.presence_away_seconds,
+        )
         self._limits: list[Limit] = []
         manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
         self.sio = socketio.AsyncServer(

@@ -1,8 +1,9 @@
 """Who is online in which fair: online while a connection is open, offline after a grace.
 
-A connection is "online" or "away" (its tab is hidden); a user is online when any of their
-connections is online, away when all are away, and offline a grace period after the last one
-closes, so that a reconnect within the grace shows no flicker.
+A connection is "online" or "away" (its tab has been hidden for `away_seconds`); a user is
+online when any of their connections is online, away when all are away, and offline a grace
+period after the last one closes. Moving between pages of the site shows neither: the page that
+unloads reports "hidden" and closes a moment later, well inside both delays.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ CONNECTION_STATES = ("online", "away")
 class Presence:
     """In-process presence (one process; a Redis-backed variant comes with scale-out)."""
 
-    def __init__(self, on_change: OnChange, grace_seconds: float = 10.0):
+    def __init__(self, on_change: OnChange, grace_seconds: float = 10.0, away_seconds: float = 5.0):
         self.on_change = on_change
         self.grace_seconds = grace_seconds
+        self.away_seconds = away_seconds
         self._connections: dict[Key, dict[str, str]] = {}  # sid -> online | away
         self._shown: dict[Key, str] = {}  # the status last announced
         self._pending: dict[Key, asyncio.TimerHandle] = {}
+        self._hiding: dict[tuple[Key, str], asyncio.TimerHandle] = {}  # hidden, not yet away
         self._tasks: set[asyncio.Task] = set()
 
     def status(self, fair_id: int, user_id: int) -> Status:
@@ -48,11 +51,31 @@ class Presence:
         await self._announce(key)
 
     async def set_state(self, fair_id: int, user_id: int, sid: str, state: str) -> None:
-        """A connection's tab became visible (online) or hidden (away)."""
-        sids = self._connections.get((fair_id, user_id))
-        if sids is not None and sid in sids and state in CONNECTION_STATES:
-            sids[sid] = state
-            await self._announce((fair_id, user_id))
+        """A connection's tab became visible (online now) or hidden (away if it stays hidden)."""
+        key = (fair_id, user_id)
+        sids = self._connections.get(key)
+        if sids is None or sid not in sids or state not in CONNECTION_STATES:
+            return
+        if state == "away":
+            if sids[sid] == "online" and (key, sid) not in self._hiding:
+                loop = asyncio.get_running_loop()
+                self._hiding[key, sid] = loop.call_later(self.away_seconds, self._hide, key, sid)
+            return
+        self._stop_hiding(key, sid)
+        sids[sid] = state
+        await self._announce(key)
+
+    def _hide(self, key: Key, sid: str) -> None:
+        self._hiding.pop((key, sid), None)
+        sids = self._connections.get(key)
+        if sids is not None and sid in sids:
+            sids[sid] = "away"
+            self._spawn(self._announce(key))
+
+    def _stop_hiding(self, key: Key, sid: str) -> None:
+        handle = self._hiding.pop((key, sid), None)
+        if handle is not None:
+            handle.cancel()
 
     def leave(self, fair_id: int, user_id: int, sid: str) -> None:
         """A connection closed; the user goes offline when no other opens within the grace."""
@@ -60,6 +83,7 @@ class Presence:
         sids = self._connections.get(key)
         if not sids or sid not in sids:
             return
+        self._stop_hiding(key, sid)  # a page that unloads reports "hidden" on its way out
         del sids[sid]
         if sids:
             self._spawn(self._announce(key))
@@ -90,6 +114,7 @@ class Presence:
         task.add_done_callback(self._tasks.discard)
 
     def close(self) -> None:
-        for handle in self._pending.values():
+        for handle in (*self._pending.values(), *self._hiding.values()):
             handle.cancel()
         self._pending.clear()
+        self._hiding.clear()

@@ -12,12 +12,12 @@ import socketio
 from sqlalchemy import select, update
 
 from booths.models import Booth, BoothCall, CallStatus
-from server.app import FEATURES, create_app
+from rooms.models import VideoRoom, VideoRoomMember
+from server.app import create_app
 from server.db import Database
 from server.fairs.models import Fair, Participant, Role
 from server.identity.models import User
 from server.identity.passwords import Passwords
-from tests.booths.rooms_standin import StandInRooms, stand_in_feature
 from tests.support.demo import BARI, BUYER, ORGANISER, OTHER_STAFF, STAFF
 from tests.support.live import serve
 from tests.support.pages import visible_text
@@ -45,7 +45,6 @@ class CallServer:
     settings: object
     booth: int
     other_booth: int
-    rooms: StandInRooms
     clock: FakeClock
     clients: list
     app: object = None
@@ -66,6 +65,20 @@ class CallServer:
         client = httpx.AsyncClient(base_url=self.url, headers={"Cookie": cookie})
         self.clients.append(client)
         return client
+
+    async def video_rooms(self) -> dict[str, set[str]]:
+        """The ad-hoc rooms rooms opened: token → the e-mails of their members."""
+        async with self.database.read_session() as db:
+            rows = await db.execute(
+                select(VideoRoom.token, User.email)
+                .join(VideoRoomMember, VideoRoomMember.room_id == VideoRoom.id)
+                .join(Participant, Participant.id == VideoRoomMember.participant_id)
+                .join(User, User.id == Participant.user_id)
+            )
+            found: dict[str, set[str]] = {}
+            for token, email in rows.all():
+                found.setdefault(token, set()).add(email)
+            return found
 
     async def status(self, call_id: int) -> BoothCall:
         async with self.database.read_session() as db:
@@ -107,7 +120,6 @@ async def call_server(fresh_demo_url, var_dir, ring_seconds):
             )
         )
         await db.commit()
-    rooms = StandInRooms()
     clock = FakeClock()
     app = create_app(
         replace(
@@ -119,10 +131,9 @@ async def call_server(fresh_demo_url, var_dir, ring_seconds):
             monotonic=clock,
         ),
         database,
-        features=(*FEATURES, stand_in_feature(rooms)),
     )
     async with serve(app) as url:
-        server = CallServer(url, database, settings, booth, other, rooms, clock, [], app)
+        server = CallServer(url, database, settings, booth, other, clock, [], app)
         yield server
         for client in server.clients:
             if isinstance(client, Client):
@@ -131,8 +142,8 @@ async def call_server(fresh_demo_url, var_dir, ring_seconds):
                 await client.aclose()
 
 
-def room_path(fair: str, room: str) -> str:
-    return f"/fairs/{fair}/rooms/{room}"
+def room_path(server: CallServer, fair: str, room: str) -> str:
+    return server.app.other_asgi_app.url_path_for("video_room", fair=fair, room=room)
 
 
 async def test_ring_accept_and_both_sides_reach_the_room(call_server):
@@ -165,10 +176,9 @@ async def test_ring_accept_and_both_sides_reach_the_room(call_server):
 
     call = await call_server.status(rang["call"])
     assert call.status == CallStatus.ACCEPTED and call.room == accepted["room"]
-    [(_, members, label)] = call_server.rooms.opened.values()
-    assert len(members) == 2 and "Giulia Ferri" in label
+    assert await call_server.video_rooms() == {accepted["room"]: {BUYER, STAFF}}
 
-    path = room_path(BARI, accepted["room"])
+    path = room_path(call_server, BARI, accepted["room"])
     for email in (BUYER, STAFF):
         page = await (await call_server.http(email)).get(path)
         assert page.status_code == 200, email
@@ -245,7 +255,7 @@ async def test_two_staff_accepting_at_once_exactly_one_wins(call_server):
     assert sorted(reply["ok"] for reply in replies) == [False, True]
     loser = next(reply for reply in replies if not reply["ok"])
     assert loser["reason"] == "taken"
-    assert len(call_server.rooms.opened) == 1
+    assert len(await call_server.video_rooms()) == 1
     assert len(await buyer.wait_for("call")) == 1
 
 

@@ -47,6 +47,35 @@ async def test_search_is_accent_and_case_insensitive(client, demo, query, expect
     assert sorted(found) == sorted(expected), found
 
 
+@pytest.mark.parametrize(
+    ("query", "hall"),
+    [
+        ("Provence", "paca"),
+        ("côte d'azur", "paca"),
+        ("cote", "paca"),
+        ("ATTICA", "attica"),
+        ("Malta", "malta"),
+        ("basilicata", "basilicata"),
+        ("Grecia", "attica"),  # the country in Italian,
+        ("ελλαδα", "attica"),  # in Greek, accents folded,
+        ("Greece", "attica"),  # and in English
+        ("francia", "paca"),
+    ],
+)
+async def test_search_finds_a_place_by_its_name(client, demo, query, hall):
+    by_hall = firms_on((await client.get(DIRECTORY, params={"hall": hall})).text)
+    by_name = firms_on((await client.get(DIRECTORY, params={"q": query})).text)
+    # every firm of the place, and beside them at most a firm that mentions it (Sassi Digital
+    # Lab works with Provence)
+    assert by_hall and set(by_hall) <= set(by_name), by_name
+    assert len(by_name) <= len(by_hall) + 1, by_name
+
+
+async def test_a_place_narrows_a_search(client, demo):
+    response = await client.get(DIRECTORY, params={"q": "robots basilicata"})
+    assert firms_on(response.text) == ["Metapontum Robotics"]
+
+
 async def test_filters_combine_and_have_a_url(client, demo):
     response = await client.get(DIRECTORY, params={"country": "gr", "sector": "culture-media"})
     assert firms_on(response.text) == ["Ψηφιακή Αθήνα Media"]

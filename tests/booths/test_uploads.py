@@ -63,8 +63,16 @@ async def upload(client, action, files, data):
 
 
 async def documents(db) -> list[BoothDocument]:
+    """The documents uploaded to the booth (its demo brochure aside)."""
     booth = await db.scalar(select(Booth.id).where(Booth.slug == "sassi-digital-lab"))
-    return list(await db.scalars(select(BoothDocument).where(BoothDocument.booth_id == booth)))
+    return list(
+        await db.scalars(
+            select(BoothDocument).where(
+                BoothDocument.booth_id == booth,
+                BoothDocument.storage_key.not_like("demo-brochure-%"),
+            )
+        )
+    )
 
 
 async def test_a_renamed_executable_is_refused(staff_client, db):

@@ -32,7 +32,7 @@ async def test_the_buyer_sees_requests_in_every_state(client, demo):
     page = visible_text((await client.get(f"{BARI}/meetings")).text)
     assert "Times in Central European Standard Time (Europe/Rome)" in page
     for words in (
-        "Sassi Digital Lab Waiting for an answer",
+        "Basento Design Studio Waiting for an answer",
         "Murgia Software Accepted",
         "Vulture Data Declined",
         "Reason: We only work with manufacturers for now.",
@@ -48,7 +48,7 @@ async def test_the_buyer_sees_requests_in_every_state(client, demo):
 async def test_the_exhibitor_accepts_an_offered_slot_and_finds_it_in_the_agenda(client, demo):
     await log_in(client, DEMO_LOGINS["exhibitor"], DEMO_PASSWORD)
     page = (await client.get(f"{BARI}/meetings")).text
-    assert "Incoming 2" in visible_text(page)
+    assert "Incoming 1" in visible_text(page)
     request_id = re.search(r"/meetings/requests/(\d+)/accept", page).group(1)
     slot_id = re.search(rf'id="slot-{request_id}" name="slot">\s*<option value="(\d+)"', page)
     response = await client.post(
@@ -59,7 +59,7 @@ async def test_the_exhibitor_accepts_an_offered_slot_and_finds_it_in_the_agenda(
     done = visible_text((await client.get(response.headers["location"])).text)
     assert "Accepted. The meeting is in your agenda." in done
     agenda = visible_text((await client.get(f"{BARI}/agenda")).text)
-    # the newest incoming request comes first: Puglia Innovation Hub
+    # the one incoming request is Puglia Innovation Hub's
     assert "Puglia Innovation Hub" in agenda and "Méditerranée Invest" in agenda
 
 
@@ -68,11 +68,14 @@ async def test_the_organiser_sees_the_grid_and_the_video_meetings(client, demo):
     page = visible_text((await client.get(f"{BARI}/organise/agenda")).text)
     assert "Table 14" in page and "Video meetings" in page
     assert "Wed 17 Mar, 09:30 Levante Retail Group Murgia Software" in page
+    # a video meeting's room is named by its number; its token is its address, not its name
+    assert "Video room 1" in page and "vr-" not in page
 
 
 async def test_asking_a_firm_for_a_meeting_and_a_duplicate_is_refused(client, demo, db):
     from sqlalchemy import select
 
+    from rooms.models import MeetingRequest
     from server.identity.models import Firm
 
     firm = await db.scalar(select(Firm).where(Firm.name == "Gravina Media"))
@@ -84,12 +87,41 @@ async def test_asking_a_firm_for_a_meeting_and_a_duplicate_is_refused(client, de
     assert sent.status_code == 303
     page = visible_text((await client.get(sent.headers["location"])).text)
     assert "Your request is sent." in page and "Gravina Media Waiting for an answer" in page
+    open_id = await db.scalar(
+        select(MeetingRequest.id).where(
+            MeetingRequest.recipient_firm_id == firm.id, MeetingRequest.open_pair.is_not(None)
+        )
+    )
+    link = f'{BARI}/meetings#request-{open_id}"'
+    # the form says at once that a request is open, and links to it
+    form_page = (await client.get(form_url)).text
+    assert "You already have an open request with Gravina Media." in visible_text(form_page)
+    assert link in form_page
     again = await submit(client, form_url, data, action=f"{BARI}/meetings/new")
     assert again.status_code == 400
     assert (
         "You already have an open request with Gravina Media: answer or cancel it first."
         in visible_text(again.text)
     )
+    # the firm chosen was right: the field is not marked, and the open request is linked
+    assert 'aria-invalid="true"' not in again.text and "has-error" not in again.text
+    assert link in again.text
+
+
+async def test_the_booth_page_shows_an_open_request_instead_of_the_button(client, demo):
+    await log_in(client, DEMO_LOGINS["buyer"], DEMO_PASSWORD)
+    asked = visible_text((await client.get(f"{BARI}/booths/basento-design")).text)
+    assert "Meeting requested: see the request" in asked and "Request a meeting" not in asked
+    # the demo booth (Sassi Digital Lab) has no request open with the demo buyer: ask it
+    page = (await client.get(f"{BARI}/booths/sassi-digital-lab")).text
+    assert "Request a meeting" in visible_text(page)
+    form_url = re.search(r'href="([^"]+/meetings/new\?firm=\d+)"', page).group(1)
+    firm = form_url.rsplit("=", 1)[1]
+    data = {"firm": firm, "message": "An open data portal for our shopping centres?"}
+    sent = await submit(client, form_url, data, action=f"{BARI}/meetings/new")
+    assert sent.status_code == 303
+    after = visible_text((await client.get(f"{BARI}/booths/sassi-digital-lab")).text)
+    assert "Meeting requested: see the request" in after
 
 
 async def test_the_agenda_links_to_the_other_firms_booth(client, demo):
@@ -121,3 +153,15 @@ async def test_the_organiser_limits_video_rooms(client, demo):
     assert saved.status_code == 303
     assert 'name="video_rooms"' in (await client.get(agenda)).text
     assert re.search(r'name="video_rooms"[^>]*value="12"', (await client.get(agenda)).text)
+
+
+def test_video_rooms_keep_their_number_and_the_others_take_the_lowest_free_one():
+    from types import SimpleNamespace
+
+    from rooms.queries import room_numbers
+
+    def meeting(id, slot, number):
+        return SimpleNamespace(id=id, slot_id=slot, video_number=number)
+
+    video = [meeting(1, 10, None), meeting(2, 10, 1), meeting(3, 10, None), meeting(4, 11, None)]
+    assert room_numbers(video) == {1: 2, 2: 1, 3: 3, 4: 1}  # type: ignore[arg-type]

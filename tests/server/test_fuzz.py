@@ -400,14 +400,13 @@ KNOWN_FORMS = {
         "booth_visibility",
     },
 }
-# Routes with ids that the demo offers no instance of: no booth has a document and no optimiser
-# run exists until an organiser starts one. They are still requested, with the fair's and a
-# booth's real slugs and id 1, and fuzzed.
+# Routes with ids that the demo offers no instance of: no optimiser run exists until an
+# organiser starts one. They are still requested, with the fair's real slug and id 1, and fuzzed.
 NOT_IN_THE_DEMO = {
-    "booth_document",
-    "remove_document",
     "publish_schedule_run",
     "discard_schedule_run",
+    # a form of the room page shown to organisers only (moderators), who reach rooms by address
+    "end_room",
 }
 
 

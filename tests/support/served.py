@@ -104,7 +104,7 @@ class ServedDemo:
             settings = self.settings_factory(url, self.var_dir)
             database = Database.from_url(url)
             async with database.session() as session:
-                await seed_demo(session, Passwords(settings))
+                await seed_demo(session, Passwords(settings), settings.upload_dir)
             app = create_app(replace(settings, presence_grace_seconds=0.3), database)
             self.routes = list(app.other_asgi_app.routes)
             self._loop = asyncio.get_running_loop()

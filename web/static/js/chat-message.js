@@ -1,3 +1,18 @@
+// When a message was sent, in the viewer's time zone (the page's), as the server shows it.
+function timeOf(iso, timeZone) {
+  const when = new Date(iso);
+  const lang = document.documentElement.lang || undefined;
+  const time = document.createElement("time");
+  time.className = "chat-time";
+  time.dateTime = iso;
+  time.textContent = new Intl.DateTimeFormat(lang, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone,
+  }).format(when);
+  time.title = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short", timeZone })
+    .format(when);
+  return time;
+}
+
 // One chat message as a list item: the body is always text, never HTML.
 export function renderMessage(m, strings, mineClass, theirsClass) {
   const li = document.createElement("li");
@@ -5,7 +20,8 @@ export function renderMessage(m, strings, mineClass, theirsClass) {
   li.dataset.messageId = m.id;
   const sender = document.createElement("span");
   sender.className = "chat-sender";
-  sender.textContent = m.sender;
+  sender.textContent = `${m.sender} `;
+  if (m.at) sender.append(timeOf(m.at, strings.timeZone));
   const body = document.createElement("span");
   body.className = "chat-body";
   if (m.removed) {

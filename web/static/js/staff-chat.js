@@ -33,7 +33,14 @@ if (inbox && strings && window.io) {
       badge.dataset.unread = "";
       badge.hidden = true;
       badge.textContent = "0";
-      link.append(name, preview);
+      link.append(name);
+      if (m.visitor_firm) {
+        const firm = document.createElement("span");
+        firm.className = "meta";
+        firm.textContent = m.visitor_firm;
+        link.append(firm);
+      }
+      link.append(preview);
       item.append(link, badge);
     }
     list.prepend(item);

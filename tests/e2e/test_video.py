@@ -1,0 +1,184 @@
+"""Two browsers hold the demo's video meeting through the server; strangers are kept out.
+
+Chromium's fake camera and microphone feed the calls; everything runs in a private network
+namespace with nothing but loopback (tests/support/netns.py, `make test`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from rooms.models import Meeting, MeetingMode
+from server.app import create_app
+from server.db import Database
+from server.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.e2e.browsing import new_context
+from tests.e2e.conftest import CHROMIUM
+from tests.e2e.test_login import (
+    SCREENSHOTS as SHOTS,
+)  # FIERA_SCREENSHOTS=/tmp/shots to keep them out
+from tests.support.live import serve
+from tests.support.settings import make_settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.webrtc]
+
+FAIR = "/fairs/fiera-mediterranea-b2b"
+STRANGER = "murgia-software@exhibitors.fiera.demo"  # a demo exhibitor with no part in the meeting
+
+# Frames decoded from everything this page receives (-1 before it has joined).
+FRAMES = """async () => {
+  const pc = window.fieraRoom && window.fieraRoom.pc;
+  if (!pc || pc.connectionState === "closed") return -1;
+  let frames = 0;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === "inbound-rtp" && s.kind === "video") frames += s.framesDecoded || 0;
+  });
+  return frames;
+}"""
+
+
+@pytest.fixture
+async def media_browser(browser):
+    """Chromium with a fake camera and microphone, allowed to connect WebRTC over loopback."""
+    launched = await browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--disable-gpu",
+            "--disable-quic",
+            "--use-fake-device-for-media-stream",
+            "--allow-loopback-in-peer-connection",
+        ],
+    )
+    yield launched
+    await launched.close()
+
+
+@pytest.fixture
+async def served(fresh_demo_url, var_dir):
+    """The demo served on 127.0.0.1, its media server gathering candidates on loopback only."""
+    settings = replace(make_settings(fresh_demo_url, var_dir), media_addresses=("127.0.0.1",))
+    database = Database.from_url(fresh_demo_url)
+    async with database.read_session() as db:
+        rooms = await db.scalars(
+            select(Meeting.video_room)
+            .where(Meeting.mode == MeetingMode.VIDEO, Meeting.video_room.is_not(None))
+            .order_by(Meeting.id.desc())
+        )
+        room = next(iter(rooms))  # the demo's newest video meeting is the one open now
+    async with serve(create_app(settings, database)) as url:
+        yield url, f"{url}{FAIR}/rooms/{room}"
+    await database.dispose()
+
+
+async def logged_in(browser, url: str, email: str, width: int = 1280):
+    context = await new_context(browser)
+    await context.grant_permissions(["camera", "microphone"], origin=url)
+    page = await context.new_page()
+    await page.set_viewport_size({"width": width, "height": 900})
+    await page.goto(url + "/login")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(url + "/")
+    return context, page
+
+
+async def frames(page) -> int:
+    return await page.evaluate(FRAMES)
+
+
+async def until_frames_rise(page, above: int = -1, by: int = 10, tries: int = 60) -> int:
+    """Wait (polling getStats from here: an async predicate would pass at once) for frames."""
+    start = max(above, 0)
+    for _ in range(tries):
+        count = await frames(page)
+        if count >= start + by:
+            return count
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"video frames did not rise past {start + by}: {count}")
+
+
+async def join(page, room_url: str) -> None:
+    await page.goto(room_url)
+    await page.get_by_role("button", name="Join the room").click()
+
+
+async def test_two_browsers_hold_the_demo_meeting_and_come_back_after_a_drop(served, media_browser):
+    url, room_url = served
+    buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
+    staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"], 390)
+    await join(buyer, room_url)
+    await join(staff, room_url)
+
+    # each sees the other's video flowing, and the other's name and firm on the tile
+    seen_by_buyer = await until_frames_rise(buyer)
+    await until_frames_rise(staff)
+    assert await until_frames_rise(buyer, above=seen_by_buyer) > seen_by_buyer
+    anna = buyer.locator(".tile:not(.is-me)", has_text="Anna Colucci")
+    await anna.get_by_text("Sassi Digital Lab").wait_for()
+    # the other firm's card is beside the video
+    assert "Sassi Digital Lab" in await buyer.locator(".firm-card").inner_text()
+
+    # the exhibitor mutes: the buyer sees it; a chat message arrives
+    await staff.get_by_role("button", name="Mute").click()
+    assert await staff.get_by_role("button", name="Mute").get_attribute("aria-pressed") == "true"
+    await anna.locator("[data-mic-off]").wait_for(state="visible", timeout=5000)
+    await buyer.get_by_label("Your message").fill("Buongiorno! <b>Shall we start?</b>")
+    await buyer.get_by_role("button", name="Send").click()
+    message = staff.locator(".room-chat-message", has_text="Buongiorno! <b>Shall we start?</b>")
+    await message.wait_for(timeout=5000)
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await buyer.screenshot(path=SHOTS / "room-1280.png", full_page=True)
+    await staff.screenshot(path=SHOTS / "room-390.png", full_page=True)
+
+    # the exhibitor's connection drops: the page says so and comes back into the room by itself
+    await staff.evaluate("() => window.fieraRoom.socket.io.engine.close()")
+    await staff.get_by_text("Reconnecting…").wait_for(timeout=5000)
+    await staff.locator("[data-room-status]").wait_for(state="hidden", timeout=20000)
+    await until_frames_rise(staff, by=10)
+    before = await frames(buyer)
+    assert await until_frames_rise(buyer, above=before) > before
+    await staff.screenshot(path=SHOTS / "room-390-after-drop.png", full_page=True)
+
+    # leaving says so and offers to join again
+    await staff.get_by_role("button", name="Leave").click()
+    await staff.get_by_text("You left the room.").wait_for()
+    await staff.get_by_role("button", name="Join again").wait_for()
+    await buyer.get_by_text("Waiting for the others to join…").wait_for(timeout=5000)
+    await buyer_context.close()
+    await staff_context.close()
+
+
+async def test_someone_else_is_kept_out_of_the_meeting(served, media_browser):
+    url, room_url = served
+    context, page = await logged_in(media_browser, url, STRANGER)
+    response = await page.goto(room_url)
+    # the page itself refuses, with a reason, and offers no way to join or to negotiate media
+    assert response is not None and response.status in (403, 404)
+    assert await page.get_by_role("button", name="Join the room").count() == 0
+    assert await page.evaluate("() => window.fieraRoom === undefined")
+    await context.close()
+
+
+async def test_the_device_check_shows_the_returned_video(served, media_browser):
+    url, _ = served
+    context, page = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
+    await page.goto(f"{url}{FAIR}/rooms/check")
+    await page.get_by_role("button", name="Start the check").click()
+    verdict = page.locator("[data-verdict]")
+    await verdict.wait_for(state="visible", timeout=20000)
+    assert await verdict.inner_text() == "Your camera, microphone and connection work."
+    assert (
+        await page.evaluate("() => document.querySelector('[data-returned]').videoWidth") == 640
+    )  # the fake camera's picture, back from the server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SHOTS / "device-check-1280.png", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=SHOTS / "device-check-390.png", full_page=True)
+    await context.close()
