@@ -39,7 +39,7 @@ from server.refusals import Denied, Forbidden
 
 NAMESPACE = "/rooms"
 CHECK = "check"  # the device check's room name in `join`: a room of one, per connection
-MAX_SDP = 20_000
+MAX_SDP = 64_000  # as the media server's max_offer_chars: a room of six is about 22,000
 MAX_CANDIDATE = 1_000
 MAX_CHAT = 1_000
 
