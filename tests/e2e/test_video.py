@@ -51,6 +51,8 @@ async def media_browser(browser):
             "--disable-gpu",
             "--disable-quic",
             "--use-fake-device-for-media-stream",
+            # grants getDisplayMedia without a picker: Chromium's fake screen, 1280x720
+            "--use-fake-ui-for-media-stream",
             "--allow-loopback-in-peer-connection",
         ],
     )
@@ -86,6 +88,20 @@ async def logged_in(browser, url: str, email: str, width: int = 1280):
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(url + "/")
     return context, page
+
+
+# Frames decoded on the shared screen's tile (-1 while there is none), and its picture width.
+SCREEN = """async () => {
+  const video = document.querySelector(".tile.is-screen video");
+  const track = video && video.srcObject && video.srcObject.getVideoTracks()[0];
+  const pc = window.fieraRoom && window.fieraRoom.pc;
+  if (!track || !pc || pc.connectionState === "closed") return [-1, 0];
+  let frames = -1;
+  (await pc.getStats(track)).forEach((s) => {
+    if (s.type === "inbound-rtp") frames = s.framesDecoded || 0;
+  });
+  return [frames, video.videoWidth];
+}"""
 
 
 async def frames(page) -> int:
@@ -182,3 +198,67 @@ async def test_the_device_check_shows_the_returned_video(served, media_browser):
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.screenshot(path=SHOTS / "device-check-390.png", full_page=True)
     await context.close()
+
+
+async def screen_frames_rise(page, by: int = 10, tries: int = 60) -> tuple[int, int]:
+    """Poll until the screen tile's video decoded `by` frames; its count and picture width."""
+    first = None
+    for _ in range(tries):
+        count, width = await page.evaluate(SCREEN)
+        if count >= 0 and first is None:
+            first = count
+        if first is not None and count >= first + by:
+            return count, width
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"no frames rose on the shared screen's tile: {count}")
+
+
+async def test_a_shared_screen_is_shown_large_to_the_other_side(served, media_browser):
+    url, room_url = served
+    buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
+    staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"], 390)
+    await join(buyer, room_url)
+    await join(staff, room_url)
+    await until_frames_rise(buyer)
+    assert await buyer.locator(".tile.is-screen").count() == 0
+
+    share = staff.get_by_role("button", name="Share screen")
+    await share.click()
+    await staff.wait_for_function(
+        "() => document.querySelector('[data-share]').getAttribute('aria-pressed') === 'true'"
+    )
+    # the buyer sees Anna's screen as its own large tile, named as a shared screen
+    screen = buyer.locator(".tile.is-screen")
+    await screen.get_by_text("Screen shared by Anna Colucci").wait_for(timeout=10000)
+    _, width = await screen_frames_rise(buyer)
+    # the picture Anna shares (headless Chromium's fake screen is her own 390 px page), not her
+    # 640 px camera
+    shared = await staff.evaluate(
+        "() => document.querySelector('.tile.is-screen video').srcObject"
+        ".getVideoTracks()[0].getSettings().width"
+    )
+    assert width == shared != 640
+    assert await buyer.locator(".tiles.has-screen").count() == 1
+    assert await screen.locator("video").get_attribute("aria-label") == (
+        "Screen shared by Anna Colucci"
+    )
+    # the stage is the screen: wider than the person's tile beside it
+    screen_box = await screen.bounding_box()
+    anna_box = await buyer.locator(".tile:not(.is-screen):not(.is-me)").bounding_box()
+    assert screen_box and anna_box and screen_box["width"] > anna_box["width"]
+    # and Anna's camera still comes through on its own tile
+    before = await frames(buyer)
+    assert await until_frames_rise(buyer, above=before) > before
+    # the sharer sees what it shares
+    await staff.locator(".tile.is-screen", has_text="Your shared screen").wait_for()
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await buyer.screenshot(path=SHOTS / "room-screen-1280.png", full_page=True)
+    await staff.screenshot(path=SHOTS / "room-screen-390.png", full_page=True)
+
+    # stopping the share takes the screen away on both sides
+    await share.click()
+    await buyer.locator(".tile.is-screen").wait_for(state="detached", timeout=5000)
+    await staff.locator(".tile.is-screen").wait_for(state="detached", timeout=5000)
+    await buyer_context.close()
+    await staff_context.close()
