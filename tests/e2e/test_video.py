@@ -149,6 +149,14 @@ async def test_two_browsers_hold_the_demo_meeting_and_come_back_after_a_drop(ser
     message = staff.locator(".room-chat-message", has_text="Buongiorno! <b>Shall we start?</b>")
     await message.wait_for(timeout=5000)
 
+    # a 1:1 call: the other person large, one's own camera a small picture inside that picture
+    for page in (buyer, staff):
+        other = await page.locator(".tile:not(.is-me)").bounding_box()
+        me = await page.locator(".tile.is-me").bounding_box()
+        assert other and me and me["width"] * 2.5 < other["width"]
+        assert other["x"] <= me["x"] and me["x"] + me["width"] <= other["x"] + other["width"]
+        assert other["y"] <= me["y"] and me["y"] + me["height"] <= other["y"] + other["height"]
+
     SHOTS.mkdir(parents=True, exist_ok=True)
     await buyer.screenshot(path=SHOTS / "room-1280.png", full_page=True)
     await staff.screenshot(path=SHOTS / "room-390.png", full_page=True)

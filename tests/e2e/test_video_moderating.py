@@ -53,6 +53,11 @@ async def test_an_organiser_joins_as_moderator_and_ends_the_room_for_everyone(
         paola = page.locator(".tile:not(.is-me)", has_text="Paola Organiser")
         await paola.locator("[data-role]", has_text="Moderator").wait_for(timeout=10000)
     assert await buyer.get_by_role("button", name="End for everyone").count() == 0
+    # three people on a phone: the others first, one's own camera last
+    await staff.wait_for_function("() => !document.querySelector('.tiles.is-pair')")
+    boxes = [await t.bounding_box() for t in await staff.locator(".tile").all()]
+    mine = await staff.locator(".tile.is-me").bounding_box()
+    assert mine and mine["y"] == max(box["y"] for box in boxes if box)
     SHOTS.mkdir(parents=True, exist_ok=True)
     await organiser.screenshot(path=SHOTS / "room-moderator-1280.png", full_page=True)
     await staff.screenshot(path=SHOTS / "room-three-390.png", full_page=True)
