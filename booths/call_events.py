@@ -199,6 +199,25 @@ class CallsNamespace(AuthenticatedNamespace):
             raise NotFound(_("There is no such call."))
         return {"ok": True, **visitor_payload(call, context.fair.slug)}
 
+    async def connected(self, sid: str, identity: dict) -> None:
+        """A page opened while calls ring for this staff member shows them too."""
+        async with self.platform.database.read_session() as db:
+            ringing = await calls.ringing_for(
+                db, identity["user_id"], self.platform.settings.clock()
+            )
+        for call in ringing:
+            await self.emit("ring", ring_payload(call), to=sid)
+
+    async def presence_changed(self, fair_id: int, user_id: int, status: str) -> None:
+        """Staff who come online while their booth's call rings are rung too."""
+        if status == "offline":
+            return
+        async with self.platform.database.session() as db:
+            rung = await calls.ring_latecomer(db, fair_id, user_id, self.platform.settings.clock())
+            await db.commit()
+        for call in rung:
+            await self.emit("ring", ring_payload(call), room=user_room(user_id))
+
     def _start_timer(self, call_id: int, seconds: float) -> None:
         task = asyncio.get_running_loop().create_task(self._ring_out(call_id, seconds))
         self._timers[call_id] = task

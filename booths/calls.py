@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from booths.access import BoothContext
 from booths.models import Booth, BoothCall, BoothCallRing, CallStatus
-from server.fairs.models import Participant
+from server.fairs.models import Participant, Role
 from server.i18n import gettext as _
 from server.identity.models import Firm, User
 from server.refusals import Denied, Forbidden, NotFound
@@ -111,6 +111,51 @@ async def ring(
     except IntegrityError:  # another tab of the visitor started a call a moment ago
         raise Denied("busy", _("You are already calling. Hang up there first.")) from None
     return await fresh(db, call.id), True
+
+
+async def ring_latecomer(
+    db: AsyncSession, fair_id: int, user_id: int, now: datetime
+) -> list[BoothCall]:
+    """Ring a staff member who came online for their booths' calls still ringing in the fair."""
+    calls = await db.scalars(
+        select(BoothCall)
+        .join(Booth, Booth.id == BoothCall.booth_id)
+        .join(User, User.firm_id == Booth.firm_id)
+        .join(Participant, Participant.user_id == User.id)
+        .where(
+            BoothCall.fair_id == fair_id,
+            BoothCall.status == CallStatus.RINGING,
+            BoothCall.ring_until > now,
+            User.id == user_id,
+            Participant.fair_id == fair_id,
+            Participant.role == Role.EXHIBITOR,
+            ~BoothCall.rings.any(BoothCallRing.user_id == user_id),
+        )
+        .options(*_loaded())
+    )
+    rung = list(calls)
+    for call in rung:
+        db.add(BoothCallRing(call_id=call.id, user_id=user_id))
+    if rung:
+        await db.flush()
+    return [await fresh(db, call.id) for call in rung]
+
+
+async def ringing_for(db: AsyncSession, user_id: int, now: datetime) -> list[BoothCall]:
+    """The calls ringing for this staff member (rung, not declined), in any fair."""
+    calls = await db.scalars(
+        select(BoothCall)
+        .join(BoothCallRing, BoothCallRing.call_id == BoothCall.id)
+        .where(
+            BoothCallRing.user_id == user_id,
+            BoothCallRing.declined_at.is_(None),
+            BoothCall.status == CallStatus.RINGING,
+            BoothCall.ring_until > now,
+        )
+        .order_by(BoothCall.created_at)
+        .options(*_loaded())
+    )
+    return list(calls)
 
 
 def require_staff(context: BoothContext) -> Participant:

@@ -392,3 +392,53 @@ async def test_permission_table_of_the_talk_now_page(call_server):
     assert "Not allowed" in visible_text(got["staff"].text)
     missing = await (await call_server.http(BUYER)).get(f"/fairs/{BARI}/booths/no-such/talk")
     assert missing.status_code == 404
+
+
+async def test_staff_who_come_online_while_it_rings_are_rung_too(call_server):
+    anna = await call_server.person(STAFF, online=True)
+    buyer = await call_server.person(BUYER)
+    rang = await buyer.call("ring", {"booth": call_server.booth})
+    assert rang["rung"] == 1
+    [first] = await anna.wait_for("ring")
+    async with call_server.database.read_session() as db:
+        bari = await db.scalar(select(Fair.id).where(Fair.slug == BARI))
+    assert first["fair"] == bari  # the dialog shows only on pages of this fair
+    # Rocco opens a page of the fair while it rings: he is rung as well
+    rocco = await call_server.person(SECOND_STAFF, online=True)
+    [late] = await rocco.wait_for("ring")
+    assert (late["call"], late["visitor"], late["fair"]) == (rang["call"], "Giulia Ferri", bari)
+    # so Anna's decline alone does not end it; Rocco's does
+    first_decline = await anna.call("decline", {"call": rang["call"]})
+    assert (first_decline["ok"], first_decline["ended"]) == (True, False)
+    assert (await call_server.status(rang["call"])).status == CallStatus.RINGING
+    last = await rocco.call("decline", {"call": rang["call"]})
+    assert (last["ok"], last["ended"]) == (True, True)
+    [told] = await buyer.wait_for("call")
+    assert told["status"] == "declined"
+
+
+async def test_a_page_opened_while_it_rings_shows_the_ring_and_a_declined_one_does_not(
+    call_server,
+):
+    anna = await call_server.person(STAFF, online=True)
+    rocco = await call_server.person(SECOND_STAFF, online=True)
+    buyer = await call_server.person(BUYER)
+    rang = await buyer.call("ring", {"booth": call_server.booth})
+    await anna.wait_for("ring")
+    await rocco.wait_for("ring")
+    # Anna moves to another page: its new connection is told of the call still ringing
+    next_page = await call_server.person(STAFF)
+    [shown] = await next_page.wait_for("ring")
+    assert shown["call"] == rang["call"]
+    # once she declined, her next page is not rung again (Rocco still is)
+    assert (await anna.call("decline", {"call": rang["call"]}))["ended"] is False
+    after_decline = await call_server.person(STAFF)
+    rocco_page = await call_server.person(SECOND_STAFF)
+    await rocco_page.wait_for("ring")
+    await after_decline.call("status", {"call": rang["call"]})  # anything sent before came first
+    assert after_decline.received("ring") == []
+    # nor is anyone's page once the call stopped ringing
+    assert (await buyer.call("cancel", {"call": rang["call"]}))["ended"] is True
+    late_page = await call_server.person(SECOND_STAFF)
+    await late_page.call("status", {"call": rang["call"]})
+    assert late_page.received("ring") == []

@@ -77,7 +77,14 @@ async def test_a_call_nobody_answers_offers_chat_and_a_meeting(live, browser, ba
     await dialog.wait_for(state="hidden", timeout=5000)
     await buyer.get_by_text("Nobody could take your call just now.").wait_for(timeout=5000)
     assert await buyer.get_by_role("link", name="Chat with us").is_visible()
+    # the ended call can be tried again, and the button says so
+    assert await buyer.get_by_role("button", name="Call again").is_visible()
+    assert await buyer.get_by_role("button", name="Call now").count() == 0
     if backend == "sqlite":
         await screenshots(buyer, "talk-now-declined")
+    await buyer.get_by_role("button", name="Call again").click()
+    await dialog.wait_for(timeout=5000)
+    await buyer.get_by_role("button", name="Hang up").click()
+    await buyer.get_by_role("button", name="Call again").wait_for(timeout=5000)
     await staff_context.close()
     await buyer_context.close()

@@ -1,4 +1,5 @@
-// Talk now, the staff's side: a visitor's call rings on every page of an online staff member;
+// Talk now, the staff's side: a visitor's call rings on every page of the call's fair that an
+// online staff member has open (and on those opened while it rings);
 // the first to accept goes to the room, the others see that a colleague took it.
 const dialog = document.querySelector("[data-call-ring]");
 const strings = document.getElementById("call-ring-strings")?.dataset;
@@ -43,6 +44,9 @@ if (dialog && strings && window.io) {
   };
 
   socket.on("ring", (ring) => {
+    // rung on every page of the user: only the pages of the call's fair show it
+    if (String(ring.fair) !== dialog.dataset.fair) return;
+    if (queue.some((r) => r.call === ring.call) || (current && current.call === ring.call)) return;
     queue.push(ring);
     if (!current) showNext();
   });

@@ -38,6 +38,7 @@ if (card && strings && window.io) {
     const ringing = name === "ringing";
     hangUp.hidden = !ringing;
     start.hidden = ringing || name === "accepted" || !staffPresent();
+    start.textContent = name === "ended" ? strings.again : strings.start;
     offers.hidden = !["ended", "idle"].includes(name) || (name === "idle" && staffPresent());
   };
 
