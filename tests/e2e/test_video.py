@@ -270,3 +270,51 @@ async def test_a_shared_screen_is_shown_large_to_the_other_side(served, media_br
     await staff.locator(".tile.is-screen").wait_for(state="detached", timeout=5000)
     await buyer_context.close()
     await staff_context.close()
+
+
+# The audio sender's track and the local offer, to show a change needs no renegotiation.
+SENDING = """() => {
+  const pc = window.fieraRoom.pc;
+  const audio = pc.getTransceivers()[0].sender.track;
+  return { audio: audio && audio.label, sdp: pc.localDescription.sdp, state: pc.signalingState };
+}"""
+
+
+async def test_the_microphone_changes_during_the_call_from_the_keyboard(served, media_browser):
+    url, room_url = served
+    buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
+    staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"])
+    await join(buyer, room_url)
+    await join(staff, room_url)
+    await until_frames_rise(buyer)
+    before = await buyer.evaluate(SENDING)
+
+    devices = buyer.get_by_role("button", name="Devices")
+    await devices.focus()
+    await buyer.keyboard.press("Enter")
+    assert await devices.get_attribute("aria-expanded") == "true"
+    menu = buyer.get_by_role("group", name="Camera and microphone")
+    camera = menu.get_by_label("Camera", exact=True)
+    assert await camera.evaluate("(el) => el === document.activeElement")
+    microphone = menu.get_by_label("Microphone", exact=True)
+    labels = await microphone.locator("option").all_inner_texts()
+    assert len(labels) >= 2, labels  # Chromium's fake microphones
+    other = next(label for label in labels if label != before["audio"])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await buyer.screenshot(path=SHOTS / "room-devices-1280.png", full_page=True)
+    await microphone.select_option(label=other)
+    for _ in range(40):
+        after = await buyer.evaluate(SENDING)
+        if after["audio"] == other:
+            break
+        await asyncio.sleep(0.25)
+    assert after["audio"] == other
+    assert (after["sdp"], after["state"]) == (before["sdp"], "stable")  # no renegotiation
+    # the call goes on: the other side still gets video
+    seen = await frames(staff)
+    assert await until_frames_rise(staff, above=seen) > seen
+    await buyer.keyboard.press("Escape")
+    assert await devices.get_attribute("aria-expanded") == "false"
+    assert await devices.evaluate("(el) => el === document.activeElement")
+    await buyer_context.close()
+    await staff_context.close()
