@@ -1,4 +1,4 @@
-"""Leads: who visited a booth and who chatted with it, for its staff."""
+"""Leads: who visited a booth, chatted with it or called it, for its staff."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from booths.models import Booth, BoothVisit, ChatMessage, Conversation
+from booths.models import Booth, BoothCall, BoothVisit, ChatMessage, Conversation
 from server.fairs.models import Participant
 from server.identity.models import User
 
@@ -21,10 +21,11 @@ class Lead:
     first_visit: datetime | None
     last_visit: datetime | None
     messages: int
+    calls: int = 0
 
 
 async def leads(db: AsyncSession, booth: Booth) -> list[Lead]:
-    """Visitors and chat partners of the booth, most recent first."""
+    """Visitors, chat partners and callers of the booth, most recent first."""
     visits = {
         visit.visitor_id: visit
         for visit in await db.scalars(select(BoothVisit).where(BoothVisit.booth_id == booth.id))
@@ -39,7 +40,16 @@ async def leads(db: AsyncSession, booth: Booth) -> list[Lead]:
             )
         ).all()
     )
-    ids = set(visits) | set(message_counts)
+    call_counts = dict(
+        (
+            await db.execute(
+                select(BoothCall.visitor_id, func.count(BoothCall.id))
+                .where(BoothCall.booth_id == booth.id)
+                .group_by(BoothCall.visitor_id)
+            )
+        ).all()
+    )
+    ids = set(visits) | set(message_counts) | set(call_counts)
     if not ids:
         return []
     people = {
@@ -60,6 +70,7 @@ async def leads(db: AsyncSession, booth: Booth) -> list[Lead]:
                 first_visit=visit.first_at if visit else None,
                 last_visit=visit.last_at if visit else None,
                 messages=message_counts.get(participant_id, 0),
+                calls=call_counts.get(participant_id, 0),
             )
         )
     result.sort(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -213,3 +214,67 @@ class BoothVisit(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
 
     visitor: Mapped[Participant] = relationship()
+
+
+class CallStatus(enum.StrEnum):
+    RINGING = "ringing"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"  # by every staff member it rang
+    MISSED = "missed"  # nobody answered in time
+    CANCELLED = "cancelled"  # the visitor hung up first
+
+
+class BoothCall(Base):
+    """A visitor's *talk now* call to a booth: rings its online staff; one of them may answer."""
+
+    __tablename__ = "booth_calls"
+    __table_args__ = (
+        # one ringing call per visitor at a time, whatever the booth (decided by the database)
+        Index(
+            "uq_booth_calls_ringing_visitor",
+            "visitor_id",
+            unique=True,
+            sqlite_where=text("status = 'ringing'"),
+            postgresql_where=text("status = 'ringing'"),
+        ),
+        Index("ix_booth_calls_booth_id_created_at", "booth_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    booth_id: Mapped[int] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"))
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    status: Mapped[CallStatus] = mapped_column(
+        enum_column(CallStatus, "call_status"), default=CallStatus.RINGING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ring_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    # the ad-hoc video room's token (rooms own the room; booths keep only its address)
+    room: Mapped[str | None] = mapped_column(String(64))
+
+    booth: Mapped[Booth] = relationship()
+    visitor: Mapped[Participant] = relationship(foreign_keys=[visitor_id])
+    answered_by: Mapped[Participant | None] = relationship(foreign_keys=[answered_by_id])
+    rings: Mapped[list[BoothCallRing]] = relationship(
+        back_populates="call", cascade="all, delete-orphan"
+    )
+
+
+class BoothCallRing(Base):
+    """One staff member a call rang, and whether they declined it."""
+
+    __tablename__ = "booth_call_rings"
+
+    call_id: Mapped[int] = mapped_column(
+        ForeignKey("booth_calls.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    call: Mapped[BoothCall] = relationship(back_populates="rings")

@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from rooms import queries, setup
+from rooms.video.windows import open_rooms
 from server.fairs.access import require_role
 from server.fairs.models import BookingMode, Role
 from server.features import platform
@@ -28,6 +29,8 @@ async def organise_agenda(
         sessions = await queries.sessions(db, context.fair)
         grid = await queries.grid(db, context.fair)
         waiting = await queries.accepted_unscheduled(db, context.fair)
+        now = platform(request).settings.clock()
+        open_video = await open_rooms(db, context.fair, grid.video, now)
     return render(
         request,
         "rooms/organise_agenda.html",
@@ -37,6 +40,7 @@ async def organise_agenda(
             "sessions": sessions,
             "grid": grid,
             "waiting": waiting,
+            "open_video": open_video,
             "errors": errors or {},
             "values": values or {},
             "lengths": setup.SLOT_LENGTHS,

@@ -79,6 +79,11 @@ class Settings:
     presence_away_seconds: float = 5.0
     chat_messages_per_window: int = 5
     chat_window_seconds: float = 10.0
+    # Talk now at a booth: how long a call rings before it counts as missed, and how many calls
+    # a visitor may start per window.
+    call_ring_seconds: float = 30.0
+    call_rings_per_window: int = 5
+    call_window_seconds: float = 60.0
     # Video rooms (docs/video.md): the addresses the media server gathers ICE candidates on and
     # announces (empty: every non-loopback address of the machine), its UDP port range (None:
     # any), and the STUN/TURN servers given to browsers ({"urls", "username", "credential"}).
@@ -135,6 +140,7 @@ class Settings:
             max_upload_bytes=int(env.get("FIERA_MAX_UPLOAD_BYTES") or 10_000_000),
             max_image_pixels=int(env.get("FIERA_MAX_IMAGE_PIXELS") or 4096 * 4096),
             debug=env.get("FIERA_DEBUG", "") in ("1", "true", "yes"),
+            call_ring_seconds=float(env.get("FIERA_CALL_RING_SECONDS") or 30.0),
             media_addresses=tuple(
                 a.strip() for a in env.get("FIERA_MEDIA_ADDRESSES", "").split(",") if a.strip()
             ),

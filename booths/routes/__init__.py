@@ -1,5 +1,5 @@
 """The booths feature's HTTP routes, mounted by server/app.py."""
 
-from booths.routes import editing, pages, staff
+from booths.routes import calls, editing, pages, staff
 
-routes = [*pages.routes, *editing.routes, *staff.routes]
+routes = [*pages.routes, *calls.routes, *editing.routes, *staff.routes]

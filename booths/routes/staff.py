@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from booths import chat, leads
+from booths import calls, chat, leads
 from booths.routes.paths import edited_booth_of
 from server.exports import csv_response
 from server.features import platform
@@ -86,6 +86,7 @@ async def leads_page(request: Request) -> Response:
     async with platform(request).database.read_session() as db:
         context = await edited_booth_of(request, db)
         found = await leads.leads(db, context.booth)
+        booth_calls = await calls.calls_of(db, context.booth)
     return render(
         request,
         "booths/leads.html",
@@ -93,6 +94,7 @@ async def leads_page(request: Request) -> Response:
             "fair": context.fair,
             "booth": context.booth,
             "leads": found,
+            "calls": booth_calls,
         },
     )
 
@@ -116,6 +118,7 @@ async def export_leads(request: Request) -> Response:
                 _iso(lead.first_visit),
                 _iso(lead.last_visit),
                 lead.messages,
+                lead.calls,
             ]
         )
     return csv_response(
@@ -130,6 +133,7 @@ async def export_leads(request: Request) -> Response:
             "first_visit_utc",
             "last_visit_utc",
             "messages",
+            "calls",
         ],
         rows,
     )

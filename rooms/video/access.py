@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -35,6 +36,7 @@ MAX_PEOPLE = 6  # in one room, moderators included
 ADHOC_JOIN_MINUTES = 3
 # Room tokens are `secrets.token_urlsafe` with a prefix; anything else is not a room.
 MAX_TOKEN = 40
+TOKEN_CHARACTERS = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class RoomDenied(Denied):
@@ -110,9 +112,14 @@ async def _video_room(db: AsyncSession, token: str) -> VideoRoom | None:
     )
 
 
+def well_formed(token: str) -> bool:
+    """Whether `token` could be a room's address at all (URL-safe characters, not too long)."""
+    return bool(token) and len(token) <= MAX_TOKEN and TOKEN_CHARACTERS.fullmatch(token) is not None
+
+
 async def fair_of_room(db: AsyncSession, token: str) -> int | None:
     """The fair a room token belongs to, if it is a room at all."""
-    if not token or len(token) > MAX_TOKEN:
+    if not well_formed(token):
         return None
     found = await db.scalar(select(Meeting.fair_id).where(Meeting.video_room == token))
     if found is None:
@@ -143,7 +150,7 @@ async def room_access(
         context = await load_fair(db, fair, user)
     except Denied:
         raise not_found() from None
-    if not token or len(token) > MAX_TOKEN:
+    if not well_formed(token):
         raise not_found()
     meeting = await _meeting(db, token)
     room = None if meeting is not None else await _video_room(db, token)

@@ -18,6 +18,7 @@ from rooms.video import attendance
 from rooms.video.access import (
     MAX_PEOPLE,
     MAX_TOKEN,
+    TOKEN_CHARACTERS,
     RoomAccess,
     RoomDenied,
     check_open,
@@ -38,11 +39,13 @@ from server.refusals import Denied, Forbidden
 
 NAMESPACE = "/rooms"
 CHECK = "check"  # the device check's room name in `join`: a room of one, per connection
-MAX_SDP = 20_000
+MAX_SDP = 64_000  # as the media server's max_offer_chars: a room of six is about 22,000
 MAX_CANDIDATE = 1_000
 MAX_CHAT = 1_000
 
-Token = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOKEN)]
+Token = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_TOKEN, pattern=TOKEN_CHARACTERS.pattern)
+]
 
 
 class JoinRoom(Strict):

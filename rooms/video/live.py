@@ -178,7 +178,8 @@ class VideoRooms:
         media = self.media
         if media is not None:
             await media.leave(token, peer)
-        if not room.peers:
+        # Two who leave at once both find the room empty after awaiting the media: one closes it.
+        if not room.peers and self.rooms.get(token) is room:
             del self.rooms[token]
             if room.video_room_id is not None:
                 async with self.database.session() as db:

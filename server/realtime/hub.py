@@ -92,6 +92,12 @@ class Hub:
             room=fair_room(fair_id),
             namespace="/fair",
         )
+        for namespace in list(self.sio.namespace_handlers.values()):
+            if isinstance(namespace, AuthenticatedNamespace):
+                try:
+                    await namespace.presence_changed(fair_id, user_id, status)
+                except Exception:  # one feature's trouble must not stop presence
+                    logger.exception("%s: presence change failed", namespace.namespace)
 
     async def close(self) -> None:
         """Stop presence timers, what namespaces run on their own, and the rate limits."""
@@ -225,6 +231,9 @@ class AuthenticatedNamespace(socketio.AsyncNamespace):
 
     async def connected(self, sid: str, identity: dict) -> None:
         """Hook for namespaces: runs after a handshake was accepted."""
+
+    async def presence_changed(self, fair_id: int, user_id: int, status: str) -> None:
+        """Hook for namespaces: a user became online, away or offline in a fair."""
 
     async def handle(
         self,

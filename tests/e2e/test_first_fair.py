@@ -47,11 +47,14 @@ async def test_a_new_conversation_arrives_in_the_inbox_with_firm_and_times(live,
     buyer_context, buyer = await logged_in(browser, url, DEMO_LOGINS["buyer"])
     await staff.goto(url + BOOTH + "/chats")
     await buyer.goto(url + BOOTH)
+    # the exhibitor's inbox is live (her connection is in) before the buyer writes
+    anna = buyer.locator("[data-presence-user]", has_text="Anna Colucci")
+    await anna.locator(".presence-label", has_text="Online").wait_for(timeout=10000)
     await buyer.get_by_label("Your message").fill("Do you build portals for shopping centres?")
     await buyer.get_by_role("button", name="Send").click()
 
     item = staff.locator("[data-conversation-item]", has_text="Giulia Ferri")
-    await item.wait_for(timeout=5000)
+    await item.wait_for(timeout=10000)
     # the firm line a reload would show, there at once
     assert "Levante Retail Group" in await item.inner_text()
     await staff.reload()

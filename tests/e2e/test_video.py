@@ -51,6 +51,8 @@ async def media_browser(browser):
             "--disable-gpu",
             "--disable-quic",
             "--use-fake-device-for-media-stream",
+            # grants getDisplayMedia without a picker: Chromium's fake screen, 1280x720
+            "--use-fake-ui-for-media-stream",
             "--allow-loopback-in-peer-connection",
         ],
     )
@@ -86,6 +88,20 @@ async def logged_in(browser, url: str, email: str, width: int = 1280):
     await page.get_by_role("button", name="Log in").click()
     await page.wait_for_url(url + "/")
     return context, page
+
+
+# Frames decoded on the shared screen's tile (-1 while there is none), and its picture width.
+SCREEN = """async () => {
+  const video = document.querySelector(".tile.is-screen video");
+  const track = video && video.srcObject && video.srcObject.getVideoTracks()[0];
+  const pc = window.fieraRoom && window.fieraRoom.pc;
+  if (!track || !pc || pc.connectionState === "closed") return [-1, 0];
+  let frames = -1;
+  (await pc.getStats(track)).forEach((s) => {
+    if (s.type === "inbound-rtp") frames = s.framesDecoded || 0;
+  });
+  return [frames, video.videoWidth];
+}"""
 
 
 async def frames(page) -> int:
@@ -132,6 +148,14 @@ async def test_two_browsers_hold_the_demo_meeting_and_come_back_after_a_drop(ser
     await buyer.get_by_role("button", name="Send").click()
     message = staff.locator(".room-chat-message", has_text="Buongiorno! <b>Shall we start?</b>")
     await message.wait_for(timeout=5000)
+
+    # a 1:1 call: the other person large, one's own camera a small picture inside that picture
+    for page in (buyer, staff):
+        other = await page.locator(".tile:not(.is-me)").bounding_box()
+        me = await page.locator(".tile.is-me").bounding_box()
+        assert other and me and me["width"] * 2.5 < other["width"]
+        assert other["x"] <= me["x"] and me["x"] + me["width"] <= other["x"] + other["width"]
+        assert other["y"] <= me["y"] and me["y"] + me["height"] <= other["y"] + other["height"]
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     await buyer.screenshot(path=SHOTS / "room-1280.png", full_page=True)
@@ -182,3 +206,115 @@ async def test_the_device_check_shows_the_returned_video(served, media_browser):
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.screenshot(path=SHOTS / "device-check-390.png", full_page=True)
     await context.close()
+
+
+async def screen_frames_rise(page, by: int = 10, tries: int = 60) -> tuple[int, int]:
+    """Poll until the screen tile's video decoded `by` frames; its count and picture width."""
+    first = None
+    for _ in range(tries):
+        count, width = await page.evaluate(SCREEN)
+        if count >= 0 and first is None:
+            first = count
+        if first is not None and count >= first + by:
+            return count, width
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"no frames rose on the shared screen's tile: {count}")
+
+
+async def test_a_shared_screen_is_shown_large_to_the_other_side(served, media_browser):
+    url, room_url = served
+    buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
+    staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"], 390)
+    await join(buyer, room_url)
+    await join(staff, room_url)
+    await until_frames_rise(buyer)
+    assert await buyer.locator(".tile.is-screen").count() == 0
+
+    share = staff.get_by_role("button", name="Share screen")
+    await share.click()
+    await staff.wait_for_function(
+        "() => document.querySelector('[data-share]').getAttribute('aria-pressed') === 'true'"
+    )
+    # the buyer sees Anna's screen as its own large tile, named as a shared screen
+    screen = buyer.locator(".tile.is-screen")
+    await screen.get_by_text("Screen shared by Anna Colucci").wait_for(timeout=10000)
+    _, width = await screen_frames_rise(buyer)
+    # the picture Anna shares (headless Chromium's fake screen is her own 390 px page), not her
+    # 640 px camera
+    shared = await staff.evaluate(
+        "() => document.querySelector('.tile.is-screen video').srcObject"
+        ".getVideoTracks()[0].getSettings().width"
+    )
+    assert width == shared != 640
+    assert await buyer.locator(".tiles.has-screen").count() == 1
+    assert await screen.locator("video").get_attribute("aria-label") == (
+        "Screen shared by Anna Colucci"
+    )
+    # the stage is the screen: wider than the person's tile beside it
+    screen_box = await screen.bounding_box()
+    anna_box = await buyer.locator(".tile:not(.is-screen):not(.is-me)").bounding_box()
+    assert screen_box and anna_box and screen_box["width"] > anna_box["width"]
+    # and Anna's camera still comes through on its own tile
+    before = await frames(buyer)
+    assert await until_frames_rise(buyer, above=before) > before
+    # the sharer sees what it shares
+    await staff.locator(".tile.is-screen", has_text="Your shared screen").wait_for()
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await buyer.screenshot(path=SHOTS / "room-screen-1280.png", full_page=True)
+    await staff.screenshot(path=SHOTS / "room-screen-390.png", full_page=True)
+
+    # stopping the share takes the screen away on both sides
+    await share.click()
+    await buyer.locator(".tile.is-screen").wait_for(state="detached", timeout=5000)
+    await staff.locator(".tile.is-screen").wait_for(state="detached", timeout=5000)
+    await buyer_context.close()
+    await staff_context.close()
+
+
+# The audio sender's track and the local offer, to show a change needs no renegotiation.
+SENDING = """() => {
+  const pc = window.fieraRoom.pc;
+  const audio = pc.getTransceivers()[0].sender.track;
+  return { audio: audio && audio.label, sdp: pc.localDescription.sdp, state: pc.signalingState };
+}"""
+
+
+async def test_the_microphone_changes_during_the_call_from_the_keyboard(served, media_browser):
+    url, room_url = served
+    buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"])
+    staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"])
+    await join(buyer, room_url)
+    await join(staff, room_url)
+    await until_frames_rise(buyer)
+    before = await buyer.evaluate(SENDING)
+
+    devices = buyer.get_by_role("button", name="Devices")
+    await devices.focus()
+    await buyer.keyboard.press("Enter")
+    assert await devices.get_attribute("aria-expanded") == "true"
+    menu = buyer.get_by_role("group", name="Camera and microphone")
+    camera = menu.get_by_label("Camera", exact=True)
+    assert await camera.evaluate("(el) => el === document.activeElement")
+    microphone = menu.get_by_label("Microphone", exact=True)
+    labels = await microphone.locator("option").all_inner_texts()
+    assert len(labels) >= 2, labels  # Chromium's fake microphones
+    other = next(label for label in labels if label != before["audio"])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    await buyer.screenshot(path=SHOTS / "room-devices-1280.png", full_page=True)
+    await microphone.select_option(label=other)
+    for _ in range(40):
+        after = await buyer.evaluate(SENDING)
+        if after["audio"] == other:
+            break
+        await asyncio.sleep(0.25)
+    assert after["audio"] == other
+    assert (after["sdp"], after["state"]) == (before["sdp"], "stable")  # no renegotiation
+    # the call goes on: the other side still gets video
+    seen = await frames(staff)
+    assert await until_frames_rise(staff, above=seen) > seen
+    await buyer.keyboard.press("Escape")
+    assert await devices.get_attribute("aria-expanded") == "false"
+    assert await devices.evaluate("(el) => el === document.activeElement")
+    await buyer_context.close()
+    await staff_context.close()

@@ -5,6 +5,9 @@
     await bot.wait_for(lambda: bot.reception(0, "camera").frames > 10)
     await bot.close()
 
+    sharer = Bot(slots=1, screen=True)          # may share a screen later
+    sharer.share_screen()                       # pre-encoded VP8 1280x720 15 fps on m-line 2
+
 A bot publishes looped pre-encoded frames (cheap: nothing is encoded while it runs; a keyframe
 request restarts the loop at its keyframe) or, with `pattern=True`, a decoded test pattern that
 aiortc encodes. It records what arrives on each recv slot and source ("audio", "camera",
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 import av
 import numpy as np
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack, VideoStreamTrack
 from aiortc.rtcconfiguration import RTCBundlePolicy
 
@@ -152,8 +155,11 @@ class Reception:
     size: tuple[int, int] | None = None
 
 
+SCREEN_SIZE = (1280, 720)  # a shared screen's picture, told apart from the 640x480 camera
+
+
 class Bot:
-    """One participant: publishes microphone and camera (no screen) and records its recv slots."""
+    """One participant: sends microphone, camera (and a shared screen); records its slots."""
 
     def __init__(
         self,
@@ -163,6 +169,7 @@ class Bot:
         video: bool = True,
         pattern: bool = False,
         decode: bool = False,
+        screen: bool = False,
         addresses: tuple[str, ...] = ("127.0.0.1",),
     ) -> None:
         self.slots = slots
@@ -181,12 +188,20 @@ class Bot:
         self._receptions: dict[tuple[int, str], Reception] = {}
         self._decoders: dict[tuple[int, str], av.CodecContext] = {}
         self.decoders_opened = 0
+        self._screen_sender: RTCRtpSender | None = None
         for line in lines(slots):
             if line.slot is None:
-                track = self.tracks.get(line.source) or ForwardTrack(line.kind, 1)
+                # A silent placeholder costs nothing; a screen to share later needs a sender
+                # without a track (aiortc polls it until `replaceTrack` gives it one).
+                placeholder = (
+                    None if screen and line.source == "screen" else ForwardTrack(line.kind, 1)
+                )
+                track = self.tracks.get(line.source) or placeholder
                 transceiver = add_transceiver(
                     self.pc, line.kind, "sendonly", track, forward_send=not pattern
                 )
+                if screen and line.source == "screen":
+                    self._screen_sender = transceiver.sender
             else:
                 transceiver = add_transceiver(self.pc, line.kind, "recvonly")
                 key = (line.slot, line.source)
@@ -200,6 +215,22 @@ class Bot:
             await self.pc.setLocalDescription(await self.pc.createOffer())
             answer = await signal(self.pc.localDescription.sdp)
             await self.pc.setRemoteDescription(RTCSessionDescription(answer, "answer"))
+
+    def share_screen(self) -> None:
+        """Start sending a screen (1280x720, 15 fps) on the screen m-line, as a browser does."""
+        if self._screen_sender is None:
+            raise RuntimeError("a bot shares a screen only when made with screen=True")
+        track = PacketTrack("video", encoded_video(*SCREEN_SIZE, fps=15, frames=15), 15)
+        self.tracks["screen"] = track
+        self._screen_sender.replaceTrack(track)
+
+    def stop_sharing(self) -> None:
+        """Stop sending the screen: the m-line stays, silent."""
+        if self._screen_sender is not None:
+            self._screen_sender.replaceTrack(None)
+        track = self.tracks.pop("screen", None)
+        if track is not None:
+            track.stop()
 
     def reception(self, slot: int, source: str) -> Reception:
         """What arrived on that recv slot's m-line for `source` (audio, camera, screen)."""

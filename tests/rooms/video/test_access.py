@@ -124,3 +124,32 @@ async def test_agenda_and_meetings_show_join_while_the_room_is_open(client, room
         agenda = await client.get(f"/fairs/{w.world.fair.slug}/agenda")
         assert (f'href="http://testserver{room}"' in agenda.text) is shown, state
         assert ("Join the video room" in visible_text(agenda.text)) is shown, state
+
+
+async def test_organisers_join_open_video_meetings_as_moderators_from_their_agenda(
+    client, rooms_world, clock
+):
+    w = rooms_world
+    room = f"/fairs/{w.world.fair.slug}/rooms/{w.meeting.video_room}"
+    for email, may in (
+        (w.world.users["organiser"].email, True),
+        (w.world.users["buyer"].email, False),
+    ):
+        await log_in(client, email, PASSWORD)
+        for state, shown in (("not-open", False), ("open", True), ("closed", False)):
+            clock.at = moments(w)[state]
+            page = await client.get(f"/fairs/{w.world.fair.slug}/organise/agenda")
+            if not may:
+                assert page.status_code == 403
+                continue
+            text = visible_text(page.text)
+            assert (f'href="http://testserver{room}"' in page.text) is shown, state
+            assert ("Join as moderator" in text) is shown, state
+            assert ("Open now" in text) is shown, state
+        client.cookies.clear()
+    # the organiser's room page says who they are there as, and leads back to their agenda
+    await log_in(client, w.world.users["organiser"].email, PASSWORD)
+    clock.at = moments(w)["open"]
+    page = visible_text((await client.get(room)).text)
+    assert "You are here as a moderator" in page
+    assert "Meeting agenda" in page

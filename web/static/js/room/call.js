@@ -1,5 +1,6 @@
 // Being in the room: joining through /rooms, the media link, the people's tiles, the controls,
 // and joining again by itself after a network drop.
+import { openOne, stopTrack } from "./devices.js";
 import { MediaLink } from "./link.js";
 import { QualityMeter, grade } from "./quality.js";
 import { FINAL, request } from "./signalling.js";
@@ -226,6 +227,22 @@ export class Call {
     if (this.tracks.camera) this.tracks.camera.enabled = this.on.video;
     if (this.link) await this.link.send("camera", this.on.video ? this.tracks.camera : null);
     this.sendState();
+  }
+
+  // Change camera or microphone during the call: the new track replaces the old one on its
+  // m-line (replaceTrack, no renegotiation). Answers the problem when the device did not open.
+  async switchDevice(which, deviceId) {
+    const got = await openOne(which === "camera" ? "video" : "audio", deviceId);
+    if (!got.track) return got.problem;
+    const old = this.tracks[which];
+    this.tracks[which] = got.track;
+    const on = which === "camera" ? this.on.video : this.on.audio;
+    if (which === "camera") got.track.enabled = on;
+    if (this.link && on) await this.link.send(which, got.track);
+    if (which === "microphone" && on) this.levels.watch("me", got.track);
+    stopTrack(old);
+    if (this.people.length) this.showPeople(this.people);
+    return null;
   }
 
   // Share a screen or window on the screen m-line; stops when the browser's own bar stops it.

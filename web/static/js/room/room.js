@@ -1,5 +1,6 @@
 // The room page: the lobby first, then the call; the clock, the controls and the end.
 import { Call } from "./call.js";
+import { deviceIdOf, fillSelect, listDevices } from "./devices.js";
 import { RoomChat } from "./chat.js";
 import { Levels } from "./levels.js";
 import { Lobby } from "./lobby.js";
@@ -133,6 +134,36 @@ if (root && window.io && window.RTCPeerConnection) {
       toggle(buttons.share, false); // the user closed the browser's picker
     }
   });
+  // The device menu: change camera or microphone without leaving the call.
+  const menu = q("[data-device-menu]");
+  const devicesButton = q("[data-devices]");
+  const menuError = q("[data-device-error]");
+  const closeMenu = () => {
+    menu.hidden = true;
+    devicesButton.setAttribute("aria-expanded", "false");
+    devicesButton.focus();
+  };
+  devicesButton.addEventListener("click", async () => {
+    if (!menu.hidden) { closeMenu(); return; }
+    const { cameras, microphones } = await listDevices();
+    const tracks = call ? call.tracks : {};
+    fillSelect(q("[data-call-camera]"), cameras, deviceIdOf(tracks.camera), s.camera);
+    fillSelect(q("[data-call-microphone]"), microphones, deviceIdOf(tracks.microphone), s.microphone);
+    menuError.hidden = true;
+    menu.hidden = false;
+    devicesButton.setAttribute("aria-expanded", "true");
+    q("[data-call-camera]").focus();
+  });
+  for (const [selector, which] of [["[data-call-camera]", "camera"], ["[data-call-microphone]", "microphone"]]) {
+    q(selector).addEventListener("change", async (event) => {
+      if (!call) return;
+      const problem = await call.switchDevice(which, event.target.value);
+      menuError.textContent = problem ? (s[`${which}_${problem}`] || s[`${which}_failed`]) : "";
+      menuError.hidden = !problem;
+    });
+  }
+  q("[data-devices-close]").addEventListener("click", closeMenu);
+  menu.addEventListener("keydown", (event) => { if (event.key === "Escape") closeMenu(); });
   buttons.leave.addEventListener("click", () => call && call.leave());
   buttons.end.addEventListener("click", async () => {
     if (!window.confirm(s.end_confirm)) return;

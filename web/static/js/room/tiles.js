@@ -107,11 +107,13 @@ export class Tiles {
     badge.title = this.strings.quality;
   }
 
-  // Lay out: a shared screen takes the stage, cameras line up beside it; else an even grid.
+  // Lay out: a shared screen takes the stage, cameras line up beside it; two people: the other
+  // one large and one's own camera a small picture in picture; else an even grid.
   arrange() {
     const screens = this.keys().filter((k) => k.startsWith("screen:"));
     const people = this.tiles.size - screens.length;
     this.container.classList.toggle("has-screen", screens.length > 0);
+    this.container.classList.toggle("is-pair", screens.length === 0 && people === 2 && this.tiles.has("me"));
     this.container.dataset.count = String(Math.min(people, 6));
   }
 
