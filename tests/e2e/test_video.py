@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import replace
 
 import pytest
+from playwright.async_api import expect
 from sqlalchemy import select
 
 from rooms.models import Meeting, MeetingMode
@@ -292,10 +293,11 @@ async def test_the_microphone_changes_during_the_call_from_the_keyboard(served, 
     devices = buyer.get_by_role("button", name="Devices")
     await devices.focus()
     await buyer.keyboard.press("Enter")
-    assert await devices.get_attribute("aria-expanded") == "true"
+    # the menu opens and takes the focus (waited for: the page answers the key in its own time)
+    await expect(devices).to_have_attribute("aria-expanded", "true")
     menu = buyer.get_by_role("group", name="Camera and microphone")
     camera = menu.get_by_label("Camera", exact=True)
-    assert await camera.evaluate("(el) => el === document.activeElement")
+    await expect(camera).to_be_focused()
     microphone = menu.get_by_label("Microphone", exact=True)
     labels = await microphone.locator("option").all_inner_texts()
     assert len(labels) >= 2, labels  # Chromium's fake microphones
@@ -314,7 +316,7 @@ async def test_the_microphone_changes_during_the_call_from_the_keyboard(served, 
     seen = await frames(staff)
     assert await until_frames_rise(staff, above=seen) > seen
     await buyer.keyboard.press("Escape")
-    assert await devices.get_attribute("aria-expanded") == "false"
-    assert await devices.evaluate("(el) => el === document.activeElement")
+    await expect(devices).to_have_attribute("aria-expanded", "false")
+    await expect(devices).to_be_focused()
     await buyer_context.close()
     await staff_context.close()
