@@ -1,5 +1,5 @@
 """Talk now in two browsers: the buyer rings the exhibitor's booth, the exhibitor accepts, and
-both land on the room page (no media is started here: that is the rooms' tests' part)."""
+both land on the room page; the same call with video flowing both ways is in test_video.py."""
 
 import re
 

@@ -7,6 +7,7 @@ namespace with nothing but loopback (tests/support/netns.py, `make test`).
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 
 import pytest
@@ -19,6 +20,7 @@ from server.db import Database
 from server.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.e2e.browsing import new_context
 from tests.e2e.conftest import CHROMIUM
+from tests.e2e.test_booth_chat import BOOTH
 from tests.e2e.test_login import (
     SCREENSHOTS as SHOTS,
 )  # FIERA_SCREENSHOTS=/tmp/shots to keep them out
@@ -318,5 +320,32 @@ async def test_the_microphone_changes_during_the_call_from_the_keyboard(served, 
     await buyer.keyboard.press("Escape")
     await expect(devices).to_have_attribute("aria-expanded", "false")
     await expect(devices).to_be_focused()
+    await buyer_context.close()
+    await staff_context.close()
+
+
+async def test_a_talk_now_call_between_two_browsers_carries_video(served, media_browser):
+    """The demo buyer rings the exhibitor's booth; once accepted, both see each other's video."""
+    url, _ = served
+    staff_context, staff = await logged_in(media_browser, url, DEMO_LOGINS["exhibitor"])
+    buyer_context, buyer = await logged_in(media_browser, url, DEMO_LOGINS["buyer"], 390)
+    await staff.goto(url + FAIR + "/booths")  # any page of the fair rings
+    await buyer.goto(url + BOOTH)
+    talk = buyer.get_by_role("link", name="Talk now")
+    await talk.wait_for(state="visible", timeout=10000)  # shown once the exhibitor is online
+    await talk.click()
+    dialog = staff.get_by_role("alertdialog", name="Talk now")
+    await dialog.get_by_role("button", name="Accept").click(timeout=10000)
+
+    room = re.compile(r".*/fairs/fiera-mediterranea-b2b/rooms/call-[\w-]+$")
+    await staff.wait_for_url(room, timeout=10000)
+    await buyer.wait_for_url(room, timeout=10000)
+    assert staff.url == buyer.url
+    await staff.get_by_role("button", name="Join the room").click()
+    await buyer.get_by_role("button", name="Join the room").click()
+    seen_by_buyer = await until_frames_rise(buyer)
+    await until_frames_rise(staff)
+    assert await until_frames_rise(buyer, above=seen_by_buyer) > seen_by_buyer
+    await buyer.locator(".tile:not(.is-me)", has_text="Anna Colucci").wait_for()
     await buyer_context.close()
     await staff_context.close()
