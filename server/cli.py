@@ -57,7 +57,14 @@ def _banner(host: str, port: int) -> str:
         f"  Demo logins (password: {DEMO_PASSWORD})",
     ]
     lines += [f"    {role:<10} {email}" for role, email in DEMO_LOGINS.items()]
-    lines += ["", "  Stop with Ctrl+C.", ""]
+    lines += [
+        "",
+        "  Two people at once (presence, chat, video): log in as the buyer and the exhibitor",
+        "  in two browser profiles; their video meeting is open now: Join it from the agenda.",
+        "",
+        "  Stop with Ctrl+C.",
+        "",
+    ]
     return "\n".join(lines)
 
 
