@@ -81,6 +81,12 @@ class Chat(Strict):
     text: str = Field(min_length=1, max_length=MAX_CHAT)
 
 
+def media_refusal(refused: MediaError) -> Denied:
+    """The media server's refusal, in the language of the person it answers."""
+    message = _(refused.message)
+    return Denied(refused.reason, f"{message} ({refused.detail})" if refused.detail else message)
+
+
 def media_room(token: str) -> str:
     return f"video:{token}"
 
@@ -239,7 +245,7 @@ class RoomsNamespace(AuthenticatedNamespace):
                 request.room, peer.peer, request.sdp, room.slots, self_view=check
             )
         except MediaError as refused:
-            raise Denied(refused.reason, refused.message) from None
+            raise media_refusal(refused) from None
         await self.rooms.send_peers(request.room)
         return {"ok": True, "sdp": answer}
 
@@ -253,7 +259,7 @@ class RoomsNamespace(AuthenticatedNamespace):
                 request.room, peer.peer, request.candidate, request.sdpMid, request.sdpMLineIndex
             )
         except MediaError as refused:
-            raise Denied(refused.reason, refused.message) from None
+            raise media_refusal(refused) from None
         return {"ok": True}
 
     @handler(State, database=False)
