@@ -8,46 +8,23 @@ import pytest
 from sqlalchemy import func, select
 
 from server.app import create_app
-from server.db import Database, utcnow
+from server.db import Database
 from server.demo import DEMO_PASSWORD
 from server.mail.models import OutboxMessage
-from tests.support.live import serve
 from tests.support.pages import csrf_token, submit, visible_text
 from tests.support.settings import make_settings
-from tests.support.smtp import bodies, smtp_server
+from tests.support.smtp import bodies, serve_mailing_demo
 
 BUYER = "buyer@fiera.demo"
 NEW_PASSWORD = "a brand new passphrase"
 LINK_RE = re.compile(r"http://127\.0\.0\.1:\d+/password/reset/[A-Za-z0-9_-]+")
 
 
-class Clock:
-    """The server's clock, which the test moves."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def __call__(self):
-        return utcnow() + self.offset
-
-
 @pytest.fixture
 async def mailing(fresh_demo_url, var_dir):
     """The demo served for real, sending through an SMTP server of the test."""
-    clock = Clock()
-    async with smtp_server() as inbox:
-        settings = make_settings(
-            fresh_demo_url,
-            var_dir,
-            smtp_host="127.0.0.1",
-            smtp_port=inbox.port,
-            smtp_starttls=False,
-            smtp_timeout_seconds=10,
-            clock=clock,
-        )
-        database = Database.from_url(fresh_demo_url)
-        async with serve(create_app(settings, database)) as url:
-            yield url, inbox, clock, database
+    async with serve_mailing_demo(fresh_demo_url, var_dir) as served:
+        yield served.url, served.inbox, served.clock, served.database
 
 
 async def ask_for_link(url: str, email: str) -> httpx.Response:

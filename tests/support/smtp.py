@@ -5,10 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.smtp import SMTP
+
+from server.app import create_app
+from server.db import Database, utcnow
+from tests.support.live import serve
+from tests.support.settings import make_settings
 
 
 class Inbox:
@@ -61,3 +69,40 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
     html = message.get_body(("html",))
     assert plain is not None and html is not None, "the message lacks a part"
     return plain.get_content(), html.get_content()  # type: ignore[attr-defined]
+
+
+class MovableClock:
+    """The server's clock, which a test moves ahead."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
+
+
+@dataclass
+class MailingDemo:
+    url: str
+    inbox: Inbox
+    clock: MovableClock
+    database: Database
+
+
+@contextlib.asynccontextmanager
+async def serve_mailing_demo(database_url: str, var_dir: Path) -> AsyncIterator[MailingDemo]:
+    """The demo served for real on 127.0.0.1, sending its e-mail to an SMTP server of the test."""
+    clock = MovableClock()
+    async with smtp_server() as inbox:
+        settings = make_settings(
+            database_url,
+            var_dir,
+            smtp_host="127.0.0.1",
+            smtp_port=inbox.port,
+            smtp_starttls=False,
+            smtp_timeout_seconds=10,
+            clock=clock,
+        )
+        database = Database.from_url(database_url)
+        async with serve(create_app(settings, database)) as url:
+            yield MailingDemo(url, inbox, clock, database)
