@@ -25,7 +25,8 @@ from rooms.models import (
     VideoRoomMember,
 )
 from server.fairs.models import Fair, Hall, Participant, Sector
-from server.identity.models import Firm, LoginFailure, LoginSession, User
+from server.identity.models import Firm, LoginFailure, LoginSession, PasswordReset, User
+from server.mail.models import OutboxMessage
 
 __all__ = [
     "AgendaSession",
@@ -46,7 +47,9 @@ __all__ = [
     "MeetingAttendee",
     "MeetingRequest",
     "Opportunity",
+    "OutboxMessage",
     "Participant",
+    "PasswordReset",
     "RoomVisit",
     "ScheduleRun",
     "Sector",

@@ -93,6 +93,26 @@ class Settings:
     ice_servers: tuple[dict, ...] = ()
     # A media connection that has not connected by then is dropped.
     media_connect_seconds: float = 20.0
+    # E-mail (server/mail): SMTP when a host is set, else the messages go to the log and to the
+    # outbox page. A failed send is retried after mail_retry_seconds, doubling each time, at most
+    # mail_max_attempts times; a sender that claimed a message and died frees it after the lease.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "Fiera <fiera@localhost>"
+    mail_max_attempts: int = 8
+    mail_retry_seconds: float = 60.0
+    mail_lease_seconds: float = 300.0
+    mail_batch: int = 50
+    # Password reset: how long a link works, and how many may be asked for per address and per
+    # client address within the window.
+    password_reset_seconds: int = 3600
+    reset_max_per_email: int = 3
+    reset_max_per_ip: int = 20
+    reset_window_seconds: int = 3600
     # The clocks everything that depends on time reads: tests replace them to move time.
     clock: Callable[[], datetime] = field(default=utcnow, compare=False, repr=False)
     monotonic: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
@@ -124,6 +144,7 @@ class Settings:
             "password_checks_at_once",
             "database_pool_size",
             "database_max_overflow",
+            "password_reset_seconds",
         ):
             value = env.get(f"FIERA_{name.upper()}")
             if value:
@@ -146,6 +167,12 @@ class Settings:
             ),
             media_ports=parse_ports(env.get("FIERA_MEDIA_PORTS", "")),
             ice_servers=parse_ice_servers(env.get("FIERA_ICE_SERVERS", "")),
+            smtp_host=env.get("FIERA_SMTP_HOST") or None,
+            smtp_port=int(env.get("FIERA_SMTP_PORT") or 587),
+            smtp_username=env.get("FIERA_SMTP_USERNAME") or None,
+            smtp_password=env.get("FIERA_SMTP_PASSWORD") or None,
+            smtp_starttls=env.get("FIERA_SMTP_STARTTLS", "true").lower() in ("1", "true", "yes"),
+            mail_from=env.get("FIERA_MAIL_FROM") or "Fiera <fiera@localhost>",
             **kwargs,
         )
 

@@ -83,3 +83,28 @@ class LoginFailure(Base):
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PasswordReset(Base):
+    """A request for a password-reset link: counted to throttle, and its token's hash if sent.
+
+    Every request is recorded, for an unknown address too (without user or token), so that the
+    throttle answers the same whether an account exists or not.
+    """
+
+    __tablename__ = "password_resets"
+    __table_args__ = (
+        Index("ix_password_resets_email_requested_at", "email", "requested_at"),
+        Index("ix_password_resets_ip_requested_at", "ip", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(45))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
