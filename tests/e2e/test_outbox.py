@@ -12,8 +12,6 @@ SCREENSHOTS = Path(os.environ.get("FIERA_SCREENSHOTS", "var/screenshots"))
 
 
 async def test_an_organiser_sees_a_reset_mail_on_the_outbox_page(live, page, backend):
-    if backend != "sqlite":
-        pytest.skip("the browser check runs once, on SQLite")
     url, _database, _settings = live
     await page.goto(url + "/password/forgot")
     await page.get_by_label("E-mail address").fill(DEMO_LOGINS["buyer"])

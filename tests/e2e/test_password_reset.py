@@ -19,8 +19,6 @@ LINK_RE = re.compile(r"http://127\.0\.0\.1:\d+/password/reset/[A-Za-z0-9_-]+")
 async def test_a_forgotten_password_is_reset_from_the_mailed_link(
     browser, fresh_demo_url, var_dir, backend
 ):
-    if backend != "sqlite":
-        pytest.skip("the browser flow runs once, on SQLite")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     async with serve_mailing_demo(fresh_demo_url, var_dir) as served:
         old_password = DEMO_PASSWORD

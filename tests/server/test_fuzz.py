@@ -407,6 +407,9 @@ NOT_IN_THE_DEMO = {
     "discard_schedule_run",
     # a form of the room page shown to organisers only (moderators), who reach rooms by address
     "end_room",
+    # the link of a password-reset mail: its token exists only in the mail (tested end to end in
+    # tests/server/test_password_reset.py)
+    "reset_password",
 }
 
 
