@@ -212,8 +212,13 @@ class CallsNamespace(AuthenticatedNamespace):
         """Staff who come online while their booth's call rings are rung too."""
         if status == "offline":
             return
+        now = self.platform.settings.clock()
+        # nearly always nothing rings: a read answers that without the writers' lock
+        async with self.platform.database.read_session() as db:
+            if not await calls.latecomer_has_calls(db, fair_id, user_id, now):
+                return
         async with self.platform.database.session() as db:
-            rung = await calls.ring_latecomer(db, fair_id, user_id, self.platform.settings.clock())
+            rung = await calls.ring_latecomer(db, fair_id, user_id, now)
             await db.commit()
         for call in rung:
             await self.emit("ring", ring_payload(call), room=user_room(user_id))

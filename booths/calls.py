@@ -113,11 +113,9 @@ async def ring(
     return await fresh(db, call.id), True
 
 
-async def ring_latecomer(
-    db: AsyncSession, fair_id: int, user_id: int, now: datetime
-) -> list[BoothCall]:
-    """Ring a staff member who came online for their booths' calls still ringing in the fair."""
-    calls = await db.scalars(
+def _not_yet_rung(fair_id: int, user_id: int, now: datetime):
+    """The calls of the user's booths ringing in the fair that have not rung for them yet."""
+    return (
         select(BoothCall)
         .join(Booth, Booth.id == BoothCall.booth_id)
         .join(User, User.firm_id == Booth.firm_id)
@@ -131,9 +129,20 @@ async def ring_latecomer(
             Participant.role == Role.EXHIBITOR,
             ~BoothCall.rings.any(BoothCallRing.user_id == user_id),
         )
-        .options(*_loaded())
     )
-    rung = list(calls)
+
+
+async def latecomer_has_calls(db: AsyncSession, fair_id: int, user_id: int, now: datetime) -> bool:
+    """Whether a staff member who came online has a call of their booths to be rung for."""
+    found = await db.scalar(_not_yet_rung(fair_id, user_id, now).with_only_columns(BoothCall.id))
+    return found is not None
+
+
+async def ring_latecomer(
+    db: AsyncSession, fair_id: int, user_id: int, now: datetime
+) -> list[BoothCall]:
+    """Ring a staff member who came online for their booths' calls still ringing in the fair."""
+    rung = list(await db.scalars(_not_yet_rung(fair_id, user_id, now).options(*_loaded())))
     for call in rung:
         db.add(BoothCallRing(call_id=call.id, user_id=user_id))
     if rung:
