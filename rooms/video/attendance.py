@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from rooms import queries
 from rooms.models import (
+    AgendaSettings,
     Meeting,
     MeetingAttendee,
     MeetingMode,
@@ -111,10 +112,18 @@ def together(visits: list[tuple[str, datetime, datetime]]) -> timedelta:
     return total
 
 
-async def settle_meeting(db: AsyncSession, fair: Fair, meeting: Meeting, now: datetime) -> bool:
+async def settle_meeting(
+    db: AsyncSession,
+    fair: Fair,
+    meeting: Meeting,
+    now: datetime,
+    settings: AgendaSettings | None = None,
+) -> bool:
     """Once its room has closed: held or no-show, and no-show for the attendees who never
     came. Claimed with a conditional UPDATE, so it happens once; False when not due or done."""
-    window = await meeting_window(db, fair, meeting)
+    if settings is None:
+        settings = await queries.settings_for(db, fair)
+    window = await meeting_window(db, fair, meeting, settings)
     if now < window.closes_at:
         return False
     sides = await _sides(db, meeting.id)
@@ -134,8 +143,7 @@ async def settle_meeting(db: AsyncSession, fair: Fair, meeting: Meeting, now: da
         for v in visits
         if v.participant_id in sides
     ]
-    held_minutes = (await queries.settings_for(db, fair)).held_minutes
-    met = together([s for s in stays if s[1] < s[2]]) >= timedelta(minutes=held_minutes)
+    met = together([s for s in stays if s[1] < s[2]]) >= timedelta(minutes=settings.held_minutes)
     claimed = await db.execute(
         update(Meeting)
         .where(Meeting.id == meeting.id, Meeting.status.in_(UNSETTLED))
@@ -169,12 +177,13 @@ async def settle_meetings(db: AsyncSession, now: datetime) -> int:
         .options(selectinload(Meeting.slot))
     )
     settled = 0
-    fairs: dict[int, Fair] = {}
+    fairs: dict[int, tuple[Fair, AgendaSettings]] = {}
     for meeting in list(due):
         if meeting.fair_id not in fairs:
-            fairs[meeting.fair_id] = await db.get_one(Fair, meeting.fair_id)
-        fair = fairs[meeting.fair_id]
-        settled += await settle_meeting(db, fair, meeting, now)
+            fair = await db.get_one(Fair, meeting.fair_id)
+            fairs[meeting.fair_id] = fair, await queries.settings_for(db, fair)
+        fair, settings = fairs[meeting.fair_id]
+        settled += await settle_meeting(db, fair, meeting, now, settings)
     return settled
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rooms import queries
-from rooms.models import Meeting, MeetingAttendee, MeetingStatus, Slot
+from rooms.models import AgendaSettings, Meeting, MeetingAttendee, MeetingStatus, Slot
 from server.fairs.models import Fair
 
 WARN_BEFORE_END = timedelta(minutes=2)
@@ -77,9 +77,13 @@ async def next_meeting_start(db: AsyncSession, meeting: Meeting) -> datetime | N
     )
 
 
-async def meeting_window(db: AsyncSession, fair: Fair, meeting: Meeting) -> Window:
-    """The room's times for a meeting (its slot loaded), from the fair's agenda settings."""
-    settings = await queries.settings_for(db, fair)
+async def meeting_window(
+    db: AsyncSession, fair: Fair, meeting: Meeting, settings: AgendaSettings | None = None
+) -> Window:
+    """The room's times for a meeting (its slot loaded), from the fair's agenda settings (read
+    here unless the caller, looking at several meetings, has them already)."""
+    if settings is None:
+        settings = await queries.settings_for(db, fair)
     slot = meeting.slot
     return window(
         slot.starts_at,
@@ -95,13 +99,14 @@ async def open_rooms(
     db: AsyncSession, fair: Fair, meetings: list[Meeting], now: datetime
 ) -> set[int]:
     """The ids of those video meetings (slots loaded) whose room is open at `now`."""
-    found = set()
+    found: set[int] = set()
+    settings = await queries.settings_for(db, fair)
     for meeting in meetings:
         if meeting.video_room is None or meeting.status == MeetingStatus.CANCELLED:
             continue
         slot = meeting.slot
         if not slot.starts_at - timedelta(hours=2) <= now <= slot.ends_at + timedelta(hours=2):
             continue  # far from its slot: closed whatever the settings
-        if (await meeting_window(db, fair, meeting)).is_open(now):
+        if (await meeting_window(db, fair, meeting, settings)).is_open(now):
             found.add(meeting.id)
     return found
