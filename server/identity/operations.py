@@ -52,7 +52,7 @@ class Throttled(Exception):
     retry_after: timedelta
 
 
-async def _serialise_attempts_from(db: AsyncSession, ip: str) -> None:
+async def serialise_attempts_from(db: AsyncSession, ip: str) -> None:
     """Make attempts from one address count one after the other, so a burst cannot overtake.
 
     SQLite writers already queue (BEGIN IMMEDIATE); PostgreSQL takes an advisory lock held
@@ -88,7 +88,7 @@ async def count_attempt(
     now = now or utcnow()
     window = timedelta(seconds=settings.login_failure_window_seconds)
     since = now - window
-    await _serialise_attempts_from(db, ip)
+    await serialise_attempts_from(db, ip)
     for conditions, limit in (
         (
             (LoginFailure.email == email, LoginFailure.ip == ip),

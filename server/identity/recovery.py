@@ -14,7 +14,7 @@ from server.i18n import gettext as _
 from server.i18n import ngettext
 from server.identity import resets, sessions, validation
 from server.identity.operations import Throttled
-from server.identity.routes import _client_ip, _logged_in_redirect
+from server.identity.routes import client_ip, logged_in_redirect
 from server.mail.sender import SERVICE, Sender
 from server.templating import render
 
@@ -47,7 +47,7 @@ async def forgot_password(request: Request) -> Response:
                     db,
                     state.settings,
                     email=email,
-                    ip=_client_ip(request),
+                    ip=client_ip(request),
                     link=_link_pattern(request),
                     now=state.settings.clock(),
                 )
@@ -113,12 +113,12 @@ async def reset_password(request: Request) -> Response:
             db,
             state.settings,
             user,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),
             now=state.settings.clock(),
         )
         await db.commit()
-    response = _logged_in_redirect(request, login_token, "/account?saved=reset")
+    response = logged_in_redirect(request, login_token, "/account?saved=reset")
     return response
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import Database
 from server.identity.models import LoginFailure, LoginSession, PasswordReset, User
-from server.identity.operations import Throttled, _serialise_attempts_from
+from server.identity.operations import Throttled, serialise_attempts_from
 from server.identity.sessions import hash_token
 from server.mail.outbox import compose, enqueue
 from server.settings import Settings
@@ -36,7 +36,7 @@ async def request_reset(
     address or this client asked too often, whether the account exists or not.
     """
     window = timedelta(seconds=settings.reset_window_seconds)
-    await _serialise_attempts_from(db, ip)
+    await serialise_attempts_from(db, ip)
     for condition, limit in (
         (PasswordReset.email == email, settings.reset_max_per_email),
         (PasswordReset.ip == ip, settings.reset_max_per_ip),

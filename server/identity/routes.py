@@ -18,11 +18,13 @@ from server.middleware import is_secure
 from server.templating import render
 
 
-def _client_ip(request: Request) -> str:
+def client_ip(request: Request) -> str:
+    """The address a request came from, as the throttles count it."""
     return request.client.host if request.client else ""
 
 
-def _logged_in_redirect(request: Request, token: str, target: str) -> Response:
+def logged_in_redirect(request: Request, token: str, target: str) -> Response:
+    """Go to `target` with the new login session's cookie set."""
     response = RedirectResponse(target, status_code=303)
     settings = platform(request).settings
     response.set_cookie(
@@ -67,7 +69,7 @@ async def login(request: Request) -> Response:
                 state.passwords,
                 email=email,
                 password=password,
-                ip=_client_ip(request),
+                ip=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
                 previous_token=auth.token if auth else None,
             )
@@ -88,7 +90,7 @@ async def login(request: Request) -> Response:
             else:
                 if auth:  # the previous session ended with the rotation, and its sockets
                     await state.hub.disconnect_login_session(auth.login_session.id)
-                return _logged_in_redirect(request, logged_in.token, next_url)
+                return logged_in_redirect(request, logged_in.token, next_url)
     shown_email = email if len(email) <= 254 else ""
     return render(
         request,
@@ -148,7 +150,7 @@ async def signup(request: Request) -> Response:
         )
         user_agent = request.headers.get("user-agent", "")
         return await sessions.start(
-            db, state.settings, user, ip=_client_ip(request), user_agent=user_agent
+            db, state.settings, user, ip=client_ip(request), user_agent=user_agent
         )
 
     if form.ok:
@@ -156,7 +158,7 @@ async def signup(request: Request) -> Response:
         async with state.database.session() as db:
             token = await form.commit(db, open_account, db, password_hash)
         if form.ok:
-            return _logged_in_redirect(request, token, next_url)
+            return logged_in_redirect(request, token, next_url)
     defaults = _signup_defaults(request)
     values = {
         # what was typed stays, wrong or not, to be corrected rather than typed again
